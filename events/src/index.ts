@@ -1,0 +1,15 @@
+export * from './catalogue/define';
+export * from './catalogue/catalogue';
+export { catalogue, allEventDefinitions } from './catalogue/index';
+export * from './store/types';
+export * from './store/event-store';
+export * from './store/hash-chain';
+export * from './store/canonical-json';
+export * from './store/postgres/connection';
+export { PostgresEventStoreAdapter } from './store/postgres/adapter';
+export { MemoryEventStoreAdapter } from './store/memory/adapter';
+export * from './personal-data/vault';
+export { parseKey } from './personal-data/cipher';
+export * from './aggregate';
+export * from './text';
+export * from './identity/user';

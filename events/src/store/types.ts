@@ -1,0 +1,99 @@
+/** Who caused an event: a signed-in user, a website visitor (by session), or the system itself. */
+export type Actor =
+  | { kind: 'user'; id: string }
+  | { kind: 'visitor'; id: string }
+  | { kind: 'system'; id: string };
+
+export interface EventMetadata {
+  actor: Actor;
+  correlationId: string;
+  causationId: string | null;
+  command: string;
+  recordedAt: string;
+  /** sha256 over the previous event's hash in this stream and this event in canonical form. */
+  hash: string;
+}
+
+/** How the stream must look before an append: its exact last revision, absent, present, or anything. */
+export type ExpectedRevision = bigint | 'no_stream' | 'stream_exists' | 'any';
+
+export interface AppendContext {
+  actor: Actor;
+  correlationId: string;
+  causationId: string | null;
+  command: string;
+}
+
+export interface NewEvent {
+  /** uuid; appending the same ids again at the same expected revision is a no-op. */
+  id: string;
+  type: string;
+  data: unknown;
+}
+
+export interface AppendResult {
+  /** Global position of the last event appended (or of the original append, for a retry). */
+  position: bigint;
+  /** Revision of the stream's last event after the append. */
+  revision: bigint;
+}
+
+/** An event as the store keeps it: personal fields encrypted, metadata sealed with its hash. */
+export interface StoredEvent {
+  id: string;
+  type: string;
+  version: number;
+  data: Record<string, unknown>;
+  metadata: EventMetadata;
+}
+
+export interface StoredRecord extends StoredEvent {
+  streamId: string;
+  revision: bigint;
+  position: bigint;
+}
+
+/** An event as readers get it: decrypted (or "[erased]") and upcast to its newest version. */
+export type RecordedEvent = StoredRecord;
+
+export interface StreamHead {
+  revision: bigint;
+  hash: string;
+}
+
+export interface AppendRequest {
+  streamId: string;
+  expected: ExpectedRevision;
+  eventIds: string[];
+  /** Builds the sealed events once the adapter knows the stream head (inside its transaction). */
+  seal: (head: StreamHead | null) => StoredEvent[];
+}
+
+/** What each storage backend implements; the EventStore adds the catalogue, encryption and hashing. */
+export interface EventStoreAdapter {
+  readonly name: string;
+  append(request: AppendRequest): Promise<AppendResult>;
+  /** The whole stream in revision order; empty when the stream does not exist. */
+  readStream(streamId: string): Promise<StoredRecord[]>;
+  /** Events with position > after, in position order, never skipping one that commits late. */
+  readAll(after: bigint, limit: number): Promise<StoredRecord[]>;
+  /** Position of the newest readable event (0n when empty). */
+  headPosition(): Promise<bigint>;
+  /** Calls the listener (possibly spuriously) when new events may be readable. */
+  onAppended(listener: () => void): () => void;
+  close(): Promise<void>;
+}
+
+export class WrongExpectedRevisionError extends Error {
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: bigint | 'no_stream',
+  ) {
+    super(`stream ${streamId}: expected revision ${String(expected)}, actual ${String(actual)}`);
+  }
+}
+
+/** Start of the global log: readAll(START) reads from the first event. */
+export const START = -1n;
+export const MAX_EVENTS_PER_APPEND = 999;

@@ -1,0 +1,13 @@
+import { randomBytes } from 'node:crypto';
+import { openPglite } from '@chat/platform/database';
+import { PostgresEventStoreAdapter, PostgresKeyVault } from '../src/index';
+import { describeEventStoreContract } from './event-store.contract';
+
+describeEventStoreContract('pglite', async () => {
+  const database = await openPglite('memory://');
+  const adapter = new PostgresEventStoreAdapter(database, 'pglite');
+  await adapter.migrate();
+  const vault = new PostgresKeyVault(database.pool, randomBytes(32), 0);
+  await vault.migrate();
+  return { adapter, vault, concurrent: false, close: async () => (await adapter.close(), await database.close()) };
+});

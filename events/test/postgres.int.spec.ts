@@ -1,0 +1,23 @@
+import { randomBytes } from 'node:crypto';
+import { createTestDatabase, onRealPostgres } from '@chat/platform/testing/database';
+import { describe } from 'vitest';
+import { PostgresEventStoreAdapter, PostgresKeyVault } from '../src/index';
+import { describeEventStoreContract } from './event-store.contract';
+import { describeCommitOrderRace } from './commit-order-race';
+
+async function openTarget() {
+  const database = await createTestDatabase();
+  const adapter = new PostgresEventStoreAdapter(database, database.kind);
+  await adapter.migrate();
+  const vault = new PostgresKeyVault(database.pool, randomBytes(32), 0);
+  await vault.migrate();
+  return { database, adapter, vault };
+}
+
+describe.skipIf(!onRealPostgres())('PostgreSQL', () => {
+  describeEventStoreContract('postgres', async () => {
+    const { database, adapter, vault } = await openTarget();
+    return { adapter, vault, concurrent: true, close: async () => (await adapter.close(), await database.close()) };
+  });
+  describeCommitOrderRace();
+});

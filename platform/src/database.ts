@@ -1,0 +1,97 @@
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import type { PgConnection } from '@chat/events';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+
+/** One Postgres database (real, or PGlite in-process) with a pool, kysely and LISTEN. */
+export interface Database extends PgConnection {
+  kind: 'postgres' | 'pglite';
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  db: Kysely<any>;
+  close(): Promise<void>;
+}
+
+export interface PostgresOptions {
+  poolSize?: number;
+  /** Fail a query that waits this long for a connection or an answer (ms). */
+  statementTimeoutMs?: number;
+  connectTimeoutMs?: number;
+}
+
+/**
+ * Real Postgres. Every pooled session ends an idle transaction after 10 s, so a stuck client
+ * cannot hold the snapshot horizon (and so every event reader) back for long.
+ */
+export function openPostgres(url: string, options: PostgresOptions = {}): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    options: `-c idle_in_transaction_session_timeout=10000 -c statement_timeout=${options.statementTimeoutMs ?? 30_000}`,
+  });
+  pool.on('error', () => undefined); // a broken idle client is dropped; the next query reconnects
+  return {
+    kind: 'postgres',
+    pool,
+    db: new Kysely({ dialect: new PostgresDialect({ pool }) }),
+    listen: (channel, onNotify) => listenWithReconnect(url, channel, onNotify),
+    close: async () => {
+      await pool.end();
+    },
+  };
+}
+
+/** LISTEN on a dedicated connection that comes back after the server restarts. */
+async function listenWithReconnect(
+  url: string,
+  channel: string,
+  onNotify: (payload: string) => void,
+): Promise<() => Promise<void>> {
+  let stopped = false;
+  let client: pg.Client | null = null;
+  const connect = async (): Promise<void> => {
+    if (stopped) return;
+    const next = new pg.Client({ connectionString: url });
+    next.on('notification', (message) => onNotify(message.payload ?? ''));
+    next.on('error', () => {
+      next.end().catch(() => undefined);
+      if (!stopped) setTimeout(() => void connect().catch(() => undefined), 500);
+    });
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      client = next;
+      onNotify(''); // anything appended while we were away is read now
+    } catch {
+      await next.end().catch(() => undefined);
+      if (!stopped) setTimeout(() => void connect().catch(() => undefined), 500);
+    }
+  };
+  await connect();
+  return async () => {
+    stopped = true;
+    await client?.end().catch(() => undefined);
+  };
+}
+
+/** PGlite in-process, at a directory or 'memory://'. It serves one connection at a time. */
+export async function openPglite(dataDir: string): Promise<Database> {
+  const pglite = await PGlite.create(dataDir);
+  const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 });
+  return {
+    kind: 'pglite',
+    pool,
+    db: new Kysely({ dialect: new PostgresDialect({ pool }) }),
+    listen: async (channel, onNotify) => {
+      const unsubscribe = await pglite.listen(channel, (payload) => onNotify(payload));
+      return async () => {
+        await unsubscribe();
+      };
+    },
+    close: async () => {
+      await pool.end();
+      await pglite.close();
+    },
+  };
+}

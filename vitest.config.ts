@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import { defineConfig } from 'vitest/config';
+
+const shared = { globalSetup: ['./test/global-setup.ts'], testTimeout: 60_000, hookTimeout: 60_000, maxWorkers: 2 };
+const backend = ['events', 'platform', 'command-api', 'projections', 'query-api', 'app', 'bench', 'widget'];
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: [...backend.map((p) => `${p}/**/*.unit.spec.ts`)],
+          exclude: ['**/node_modules/**'],
+          ...shared,
+        },
+      },
+      {
+        test: {
+          name: 'int',
+          include: [...backend.map((p) => `${p}/**/*.int.spec.ts`)],
+          exclude: ['**/node_modules/**'],
+          ...shared,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['**/*.e2e.spec.ts'],
+          exclude: ['**/node_modules/**'],
+          ...shared,
+          testTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      ...(existsSync('./web-vue/vitest.config.ts') ? ['./web-vue/vitest.config.ts'] : []),
+    ],
+  },
+});
