@@ -13,3 +13,4 @@ export { parseKey } from './personal-data/cipher';
 export * from './aggregate';
 export * from './text';
 export * from './identity/user';
+export { EventStoreDBAdapter } from './store/esdb/adapter';
