@@ -46,3 +46,23 @@ export const onRealPostgres = () => Boolean(databaseUrl());
 function databaseUrl(): string | undefined {
   return process.env.DATABASE_URL || inject('databaseUrl') || undefined;
 }
+
+/** An empty database on the test Postgres server, by URL, for a whole system under test. */
+export async function createScratchDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const url = databaseUrl();
+  if (!url) throw new Error('createScratchDatabase needs a Postgres server (DATABASE_URL)');
+  const name = `t_${randomUUID().replaceAll('-', '')}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  return {
+    url: withDatabase(url, name),
+    drop: async () => {
+      const cleanup = new pg.Client({ connectionString: url });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}

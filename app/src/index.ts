@@ -1,0 +1,3 @@
+export * from './system';
+export * from './seed/demo';
+export * from './seed/ids';

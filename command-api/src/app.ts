@@ -1,0 +1,33 @@
+import type { HttpServer, Platform } from '@chat/platform';
+import { LoginThrottle } from '@chat/platform';
+import { CommandBus } from './commands/bus';
+import type { CommandDefinition } from './commands/define';
+import { registerCommandRoutes } from './commands/routes';
+import type { CommandServices } from './commands/services';
+import { registerAuthRoutes } from './identity/auth-routes';
+import { identityCommands } from './identity/commands';
+
+/** Every command of the system. */
+export const allCommands: CommandDefinition[] = [...identityCommands] as CommandDefinition[];
+
+export function createCommandBus(platform: Platform): CommandBus {
+  const services: CommandServices = {
+    pool: platform.database.pool,
+    sessions: platform.sessions,
+    config: platform.config,
+    logger: platform.logger,
+  };
+  return new CommandBus(platform.store, services, allCommands);
+}
+
+/** The write side's routes: sign-in, and `POST /api/commands/{Name}` for each command. */
+export async function registerCommandApi(app: HttpServer, platform: Platform, bus: CommandBus): Promise<void> {
+  registerAuthRoutes(app, {
+    store: platform.store,
+    pool: platform.database.pool,
+    sessions: platform.sessions,
+    throttle: new LoginThrottle(platform.database.pool),
+    secureCookies: platform.config.COOKIE_SECURE,
+  });
+  registerCommandRoutes(app, bus, platform.sessions);
+}

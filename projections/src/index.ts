@@ -1,0 +1,14 @@
+import { usersProjector } from './identity/users';
+import type { Projector, Reactor } from './runtime/types';
+
+export * from './runtime/types';
+export * from './runtime/runner';
+export * from './runtime/rebuild';
+export * from './runtime/checkpoints';
+export type { ReadModels } from './read-models';
+
+/** Every projector of the system, in no particular order (each has its own checkpoint). */
+export const allProjectors: Projector[] = [usersProjector];
+
+/** Reactors need commands to issue, so they are built where the command bus is (see app/). */
+export type ReactorFactory = () => Reactor[];

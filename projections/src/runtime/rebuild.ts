@@ -1,0 +1,63 @@
+import type { EventStore } from '@chat/events';
+import type { Logger } from '@chat/platform/logger';
+import { sql, type Kysely } from 'kysely';
+import type { ReadModels } from '../read-models';
+import { ensureCheckpoint, lockKey, readCheckpoint } from './checkpoints';
+import { migrateProjector, migrationTables } from './migrate';
+import { ProjectionRunner } from './runner';
+import type { Projector } from './types';
+
+export interface RebuildResult {
+  projector: string;
+  events: number;
+  seconds: number;
+}
+
+export const scratchSchema = (projector: Projector) => `rebuild_${projector.name}`;
+
+/**
+ * Replays the whole log into a fresh set of a projector's tables (in a scratch schema) while the
+ * live tables keep serving; `swap` then replaces the live tables and checkpoint in one transaction.
+ * The live projector carries on from the rebuilt checkpoint.
+ */
+export async function rebuildProjector(
+  options: { db: Kysely<ReadModels>; store: EventStore; logger: Logger; batchSize?: number },
+  projector: Projector,
+  { swap = true }: { swap?: boolean } = {},
+): Promise<RebuildResult> {
+  const { db, logger } = options;
+  const started = Date.now();
+  const schema = scratchSchema(projector);
+  const checkpointName = `${projector.name}@rebuild`;
+  await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(db);
+  await sql`DELETE FROM public.projection_checkpoints WHERE name = ${checkpointName}`.execute(db);
+  await migrateProjector(db, projector, schema);
+  await ensureCheckpoint(db, checkpointName);
+  const runner = new ProjectionRunner({ ...options, projectors: [projector], batchSize: options.batchSize ?? 2_000 });
+  let events = 0;
+  for (;;) {
+    const moved = await runner.projectBatch(projector, schema, checkpointName);
+    if (moved === 0) break;
+    events += moved;
+  }
+  if (swap) await swapIn(db, projector);
+  logger.info({ projector: projector.name, events, swapped: swap }, 'rebuild finished');
+  return { projector: projector.name, events, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Replaces the live tables and checkpoint with the rebuilt ones, atomically. */
+async function swapIn(db: Kysely<ReadModels>, projector: Projector): Promise<void> {
+  const schema = scratchSchema(projector);
+  const checkpointName = `${projector.name}@rebuild`;
+  await db.transaction().execute(async (tx) => {
+    await sql`SELECT pg_advisory_xact_lock(${lockKey(projector.name)})`.execute(tx);
+    const rebuilt = await readCheckpoint(tx, checkpointName);
+    for (const table of [...projector.tables, ...migrationTables(projector)]) {
+      await sql`DROP TABLE IF EXISTS public.${sql.id(table)} CASCADE`.execute(tx);
+      await sql`ALTER TABLE ${sql.id(schema, table)} SET SCHEMA public`.execute(tx);
+    }
+    await sql`UPDATE public.projection_checkpoints SET position = ${rebuilt.toString()}, changed_position = ${rebuilt.toString()}, updated_at = now() WHERE name = ${projector.name}`.execute(tx);
+    await sql`DELETE FROM public.projection_checkpoints WHERE name = ${checkpointName}`.execute(tx);
+    await sql`DROP SCHEMA ${sql.id(schema)} CASCADE`.execute(tx);
+  });
+}

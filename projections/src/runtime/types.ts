@@ -1,0 +1,27 @@
+import type { RecordedEvent } from '@chat/events';
+import type { Kysely, Migration, Transaction } from 'kysely';
+import type { ReadModels } from '../read-models';
+
+/**
+ * Builds one read model from the log. It reads and writes only its own tables (so it can be
+ * rebuilt alone) and never throws on a recorded event: the event happened; skip or clamp.
+ */
+export interface Projector {
+  name: string;
+  /** Event types that change this read model; every other event only moves the checkpoint. */
+  handles: readonly string[];
+  /** The tables it owns, all created by its migrations. */
+  tables: readonly string[];
+  /** Frozen migrations, written with kysely's schema builder only, so they can target any schema. */
+  migrations: Record<string, Migration>;
+  apply(tx: Transaction<ReadModels>, event: RecordedEvent): Promise<void>;
+}
+
+/** Follows the log and issues commands (a process manager); its commands must be idempotent. */
+export interface Reactor {
+  name: string;
+  handles: readonly string[];
+  react(event: RecordedEvent): Promise<void>;
+}
+
+export type ReadModelDb = Kysely<ReadModels>;

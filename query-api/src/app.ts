@@ -1,0 +1,41 @@
+import type { HttpServer, Platform } from '@chat/platform';
+import { readCheckpoints, type ReadModels } from '@chat/projections';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import { ChangeVersions } from './change-versions';
+import { CheckpointWatcher } from './consistency/checkpoint-watcher';
+import { registerConsistencyHooks } from './consistency/hooks';
+import { registerIdentityQueries } from './identity/routes';
+
+export interface QueryApiOptions {
+  /** The projectors whose read models this API serves (X-Min-Position waits for all of them). */
+  projectors: readonly string[];
+}
+
+/** The read side: every GET over the read models. It never appends an event. */
+export async function registerQueryApi(app: HttpServer, platform: Platform, options: QueryApiOptions): Promise<void> {
+  const db = platform.database.db as Kysely<ReadModels>;
+  const watcher = new CheckpointWatcher(db, options.projectors);
+  const versions = new ChangeVersions(db);
+  await app.register(async (api) => {
+    registerConsistencyHooks(api, watcher, platform.config.MIN_POSITION_WAIT_MS);
+    registerIdentityQueries(api, { db, sessions: platform.sessions, versions });
+    api.get(
+      '/api/projections',
+      {
+        schema: {
+          tags: ['operations'],
+          response: { 200: z.object({ head: z.string(), items: z.array(z.object({ name: z.string(), position: z.string(), behind: z.boolean(), updatedAt: z.string() })) }) },
+        },
+      },
+      async () => {
+        const head = await platform.store.headPosition();
+        const checkpoints = await readCheckpoints(db);
+        return {
+          head: head.toString(),
+          items: checkpoints.map((c) => ({ name: c.name, position: c.position.toString(), behind: c.position < head, updatedAt: c.updatedAt.toISOString() })),
+        };
+      },
+    );
+  });
+}
