@@ -1,0 +1,52 @@
+import { watch, type Ref } from 'vue';
+import { usePolling } from '../../composables/usePolling';
+import { useTeamChatStore } from './useTeamChatStore';
+
+export const TEAM_CHAT_POLL_MS = 3_000;
+
+/**
+ * Keeps the open conversation and the sidebar fresh: one poller each, the message poller
+ * restarted when the conversation changes, both triggered at once after the user's own
+ * writes. Whenever the server counts unread messages in the open conversation (on open,
+ * or as others write), it is marked read.
+ */
+export function useConversationPolling(channelId: Ref<string | null>) {
+  const store = useTeamChatStore();
+
+  const sidebar = usePolling((signal) => store.refreshChannels(signal), { interval: TEAM_CHAT_POLL_MS });
+  const messages = usePolling(
+    async (signal) => {
+      const id = channelId.value;
+      if (id) await store.pollMessages(id, signal);
+    },
+    { interval: TEAM_CHAT_POLL_MS },
+  );
+
+  watch(channelId, (id, previous) => {
+    store.setOpenChannel(id);
+    if (id !== previous) messages.restart();
+  });
+  store.setOpenChannel(channelId.value);
+
+  watch(
+    () => {
+      const id = channelId.value;
+      const channel = id ? store.channelById.get(id) : undefined;
+      return channel && channel.isMember && channel.unread > 0 ? channel.id : null;
+    },
+    (unreadOpenChannel) => {
+      if (unreadOpenChannel && document.visibilityState !== 'hidden') void store.markRead(unreadOpenChannel);
+    },
+    { immediate: true },
+  );
+
+  watch(
+    () => store.writes,
+    () => {
+      messages.trigger();
+      sidebar.trigger();
+    },
+  );
+
+  return { sidebar, messages };
+}
