@@ -36,7 +36,14 @@ export function uploadAttachment(
       }
       const error = (body as ErrorBody | null)?.error;
       const fallback = xhr.status === 413 ? 'The file is too large' : `Upload failed (${xhr.status})`;
-      reject(new ApiError(xhr.status, error?.code ?? `HTTP_${xhr.status}`, error?.message ?? fallback, error?.details));
+      reject(
+        new ApiError(
+          xhr.status,
+          error?.code ?? `HTTP_${xhr.status}`,
+          error?.message ?? fallback,
+          error?.details,
+        ),
+      );
     };
     xhr.onerror = () => reject(new ApiError(0, 'NETWORK', 'Cannot reach the server'));
     xhr.onabort = () => reject(new DOMException('Upload cancelled', 'AbortError'));

@@ -12,7 +12,10 @@ export function getChannel(channelId: string, options: QueryOptions = {}): Promi
 }
 
 /** GET /api/channels/{id}/members */
-export function listMembers(channelId: string, options: QueryOptions = {}): Promise<ListAnswer<ChannelMember>> {
+export function listMembers(
+  channelId: string,
+  options: QueryOptions = {},
+): Promise<ListAnswer<ChannelMember>> {
   return get(`/api/channels/${encodeURIComponent(channelId)}/members`, { revalidate: true, ...options });
 }
 

@@ -140,7 +140,11 @@ export async function command<T = object>(
 }
 
 /** POST JSON to any endpoint; records `position` when the answer carries one. */
-export async function post<T>(path: string, body: object, options: { signal?: AbortSignal } = {}): Promise<T> {
+export async function post<T>(
+  path: string,
+  body: object,
+  options: { signal?: AbortSignal } = {},
+): Promise<T> {
   const response = await send(path, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },

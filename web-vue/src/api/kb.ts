@@ -11,10 +11,18 @@ export function getArticle(articleId: string, options: QueryOptions = {}): Promi
   return get(`/api/kb/articles/${encodeURIComponent(articleId)}`, options);
 }
 
-export function publishArticle(body: { articleId: string; title: string; body: string }): Promise<CommandAnswer> {
+export function publishArticle(body: {
+  articleId: string;
+  title: string;
+  body: string;
+}): Promise<CommandAnswer> {
   return command('PublishArticle', body);
 }
 
-export function updateArticle(body: { articleId: string; title?: string; body?: string }): Promise<CommandAnswer> {
+export function updateArticle(body: {
+  articleId: string;
+  title?: string;
+  body?: string;
+}): Promise<CommandAnswer> {
   return command('UpdateArticle', body);
 }

@@ -17,7 +17,10 @@ export function listSessions(
 }
 
 /** GET /api/livechat/sessions/{id}: the session with its transcript. */
-export function getSession(sessionId: string, options: QueryOptions = {}): Promise<QueryResult<SessionDetail>> {
+export function getSession(
+  sessionId: string,
+  options: QueryOptions = {},
+): Promise<QueryResult<SessionDetail>> {
   return query(`/api/livechat/sessions/${encodeURIComponent(sessionId)}`, { revalidate: true, ...options });
 }
 
@@ -34,7 +37,11 @@ export function releaseSession(body: { sessionId: string }): Promise<CommandAnsw
   return command('ReleaseSession', body);
 }
 
-export function postAgentMessage(body: { sessionId: string; messageId: string; body: string }): Promise<CommandAnswer> {
+export function postAgentMessage(body: {
+  sessionId: string;
+  messageId: string;
+  body: string;
+}): Promise<CommandAnswer> {
   return command('PostAgentMessage', body);
 }
 
@@ -43,7 +50,9 @@ export function closeSession(body: { sessionId: string }): Promise<CommandAnswer
 }
 
 export function linkSessionToTicket(
-  body: { sessionId: string; ticketId: string } | { sessionId: string; newTicket: { ticketId: string; subject: string } },
+  body:
+    | { sessionId: string; ticketId: string }
+    | { sessionId: string; newTicket: { ticketId: string; subject: string } },
 ): Promise<CommandAnswer> {
   return command('LinkSessionToTicket', body);
 }

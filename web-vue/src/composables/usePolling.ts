@@ -1,4 +1,13 @@
-import { computed, getCurrentScope, onScopeDispose, readonly, ref, toValue, type MaybeRefOrGetter, type Ref } from 'vue';
+import {
+  computed,
+  getCurrentScope,
+  onScopeDispose,
+  readonly,
+  ref,
+  toValue,
+  type MaybeRefOrGetter,
+  type Ref,
+} from 'vue';
 
 export interface PollingOptions {
   /** Pause between one answer and the next request, in ms. */
@@ -31,7 +40,10 @@ export interface Polling {
  * component or effect scope that created it. The task gets an AbortSignal that fires
  * when polling stops or restarts.
  */
-export function usePolling(task: (signal: AbortSignal) => Promise<unknown>, options: PollingOptions): Polling {
+export function usePolling(
+  task: (signal: AbortSignal) => Promise<unknown>,
+  options: PollingOptions,
+): Polling {
   const maxBackoff = options.maxBackoff ?? 30_000;
   const busy = ref(false);
   const failures = ref(0);

@@ -15,7 +15,8 @@ export function linkify(text: string): TextSegment[] {
     let url = match[0];
     const start = match.index ?? 0;
     // Punctuation that ends the sentence is not part of the link; a ")" is, when it closes a "(" inside.
-    while (TRAILING.test(url) || (url.endsWith(')') && count(url, '(') < count(url, ')'))) url = url.slice(0, -1);
+    while (TRAILING.test(url) || (url.endsWith(')') && count(url, '(') < count(url, ')')))
+      url = url.slice(0, -1);
     if (!safeHref(url)) continue;
     if (start > last) segments.push({ kind: 'text', text: text.slice(last, start) });
     segments.push({ kind: 'link', text: url, href: url });

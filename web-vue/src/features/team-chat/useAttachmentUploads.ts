@@ -66,7 +66,9 @@ export function useAttachmentUploads() {
 
   /** Hands over the finished attachments and empties the tray. */
   function take(): Attachment[] {
-    const done = uploads.filter((u) => u.status === 'done' && u.attachment).map((u) => u.attachment as Attachment);
+    const done = uploads
+      .filter((u) => u.status === 'done' && u.attachment)
+      .map((u) => u.attachment as Attachment);
     clear();
     return done;
   }

@@ -211,7 +211,12 @@ export const useTeamChatStore = defineStore('team-chat', () => {
       body: input.body,
       quotedMessageId: quoted?.id ?? null,
       quote: quoted
-        ? { messageId: quoted.id, authorName: quoted.author.name, snippet: snippet(quoted.body), deleted: false }
+        ? {
+            messageId: quoted.id,
+            authorName: quoted.author.name,
+            snippet: snippet(quoted.body),
+            deleted: false,
+          }
         : null,
       attachments: input.attachments ?? [],
       createdAt: new Date().toISOString(),
@@ -241,7 +246,11 @@ export const useTeamChatStore = defineStore('team-chat', () => {
     return undefined;
   }
 
-  async function optimistic(messageId: string, patch: Partial<Message>, run: () => Promise<{ position: string }>) {
+  async function optimistic(
+    messageId: string,
+    patch: Partial<Message>,
+    run: () => Promise<{ position: string }>,
+  ) {
     const override = (overrides[messageId] ??= { patch: {}, inFlight: 0, position: null });
     override.patch = { ...override.patch, ...patch };
     override.inFlight++;
@@ -250,7 +259,8 @@ export const useTeamChatStore = defineStore('team-chat', () => {
       const current = overrides[messageId];
       if (current) {
         current.inFlight--;
-        if (current.position === null || comparePositions(position, current.position) > 0) current.position = position;
+        if (current.position === null || comparePositions(position, current.position) > 0)
+          current.position = position;
       }
       writes.value++;
     } catch (error) {
