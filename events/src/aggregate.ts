@@ -1,4 +1,4 @@
-import type { RecordedEvent } from './store/types';
+
 
 /** An aggregate's fold: how its events become the state its rules decide on. Shared with audit views. */
 export interface Aggregate<State, Event extends { type: string; data: unknown }> {
@@ -9,7 +9,7 @@ export interface Aggregate<State, Event extends { type: string; data: unknown }>
 /** Folds recorded events (of any type; foreign ones are ignored by evolve) into state. */
 export function fold<State, Event extends { type: string; data: unknown }>(
   aggregate: Aggregate<State, Event>,
-  events: readonly Pick<RecordedEvent, 'type' | 'data'>[],
+  events: readonly { type: string; data: unknown }[],
 ): State {
   return events.reduce((state, event) => aggregate.evolve(state, event as unknown as Event), aggregate.initialState);
 }

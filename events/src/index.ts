@@ -13,4 +13,8 @@ export { parseKey } from './personal-data/cipher';
 export * from './aggregate';
 export * from './text';
 export * from './identity/user';
+export * from './live-chat/session';
+export * from './helpdesk/ticket';
+export * from './knowledge-base/article';
+export * from './team-chat/index';
 export { EventStoreDBAdapter } from './store/esdb/adapter';

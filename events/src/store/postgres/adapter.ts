@@ -12,6 +12,7 @@ import { EVENTS_DDL } from './schema';
 
 const NOTIFY_CHANNEL = 'events_appended';
 const COLUMNS = 'position, stream_id, revision, event_id, type, version, data, metadata';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SNAPSHOT_HORIZON = 'pg_snapshot_xmin(pg_current_snapshot())::text::bigint * 1000';
 
 interface EventRow {
@@ -72,11 +73,11 @@ export class PostgresEventStoreAdapter implements EventStoreAdapter {
     const client = await this.connection.pool.connect();
     let result: AppendResult;
     try {
-      await client.query('BEGIN');
-      const head = await client.query<{ revision: string; hash: string }>(
-        `SELECT revision, metadata->>'hash' AS hash FROM events WHERE stream_id = $1 ORDER BY revision DESC LIMIT 1`,
-        [request.streamId],
-      );
+      // BEGIN and the head lookup travel in one round trip (simple protocol, escaped literal).
+      const opened = (await client.query(
+        `BEGIN; SELECT revision, metadata->>'hash' AS hash FROM events WHERE stream_id = ${client.escapeLiteral(request.streamId)} ORDER BY revision DESC LIMIT 1`,
+      )) as unknown as pg.QueryResult<{ revision: string; hash: string }>[];
+      const head = opened[1]!;
       const current = head.rows[0] ? BigInt(head.rows[0].revision) : null;
       if (!satisfies(request.expected, current)) {
         await client.query('ROLLBACK');
@@ -84,23 +85,25 @@ export class PostgresEventStoreAdapter implements EventStoreAdapter {
       }
       const sealed = request.seal(head.rows[0] ? { revision: current!, hash: head.rows[0].hash } : null);
       const first = current === null ? 0n : current + 1n;
-      const inserted = await client.query<{ position: string }>(
-        `INSERT INTO events (${COLUMNS})
-         SELECT pg_current_xact_id()::text::bigint * 1000 + e.ord, $1, $2::bigint + e.ord - 1, e.id, e.type, e.version, e.data, e.metadata
-         FROM unnest($3::uuid[], $4::text[], $5::int[], $6::jsonb[], $7::jsonb[]) WITH ORDINALITY AS e(id, type, version, data, metadata, ord)
-         RETURNING position`,
-        [
-          request.streamId,
-          first.toString(),
-          sealed.map((e) => e.id),
-          sealed.map((e) => e.type),
-          sealed.map((e) => e.version),
-          sealed.map((e) => JSON.stringify(e.data)),
-          sealed.map((e) => JSON.stringify(e.metadata)),
-        ],
-      );
-      await client.query(`SELECT pg_notify('${NOTIFY_CHANNEL}', '')`);
-      await client.query('COMMIT');
+      // The insert and the commit travel in one round trip too: two round trips per append in all.
+      const rows = sealed.map((e, i) => {
+        if (!UUID.test(e.id)) throw new Error(`event id ${e.id} is not a uuid`);
+        const values = [
+          `pg_current_xact_id()::text::bigint * 1000 + ${i + 1}`,
+          client.escapeLiteral(request.streamId),
+          (first + BigInt(i)).toString(),
+          `'${e.id}'`,
+          client.escapeLiteral(e.type),
+          String(Math.trunc(e.version)),
+          `${client.escapeLiteral(JSON.stringify(e.data))}::jsonb`,
+          `${client.escapeLiteral(JSON.stringify(e.metadata))}::jsonb`,
+        ];
+        return `(${values.join(', ')})`;
+      });
+      const written = (await client.query(
+        `INSERT INTO events (${COLUMNS}) VALUES ${rows.join(', ')} RETURNING position; COMMIT`,
+      )) as unknown as pg.QueryResult<{ position: string }>[];
+      const inserted = written[0]!;
       const positions = inserted.rows.map((r) => BigInt(r.position));
       result = { position: positions.reduce((a, b) => (a > b ? a : b)), revision: first + BigInt(sealed.length) - 1n };
     } catch (error) {
@@ -111,7 +114,34 @@ export class PostgresEventStoreAdapter implements EventStoreAdapter {
       client.release();
     }
     for (const listener of this.listeners) listener();
+    this.notifyOtherProcesses();
     return result;
+  }
+
+  private notifying = false;
+  private notifyAgain = false;
+
+  /**
+   * Wakes followers in other processes. A NOTIFY is a transaction of its own with a WAL flush and
+   * a global queue lock, so it is sent after the append's commit, never awaited by the writer, and
+   * coalesced: at most one in flight, and one more for everything that committed meanwhile.
+   */
+  private notifyOtherProcesses(): void {
+    if (this.notifying) {
+      this.notifyAgain = true;
+      return;
+    }
+    this.notifying = true;
+    this.connection.pool
+      .query(`SELECT pg_notify('${NOTIFY_CHANNEL}', '')`)
+      .catch(() => undefined) // followers also poll; a lost wake-up only delays them
+      .finally(() => {
+        this.notifying = false;
+        if (this.notifyAgain) {
+          this.notifyAgain = false;
+          this.notifyOtherProcesses();
+        }
+      });
   }
 
   /**

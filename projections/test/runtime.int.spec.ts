@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { defineEvent, EventCatalogue, EventStore, MemoryKeyVault, PostgresEventStoreAdapter } from '@chat/events';
+import { createLogger } from '@chat/platform';
+import { createTestDatabase, onRealPostgres } from '@chat/platform/testing/database';
+import { sql, type Kysely } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ProjectionRunner, readCheckpoint, rebuildProjector, type Projector, type ReadModels } from '../src/index';
+
+const Counted = defineEvent({ type: 'Counted', version: 1, schema: z.object({ n: z.number() }) });
+const Ignored = defineEvent({ type: 'Ignored', version: 1, schema: z.object({}) });
+const context = { actor: { kind: 'system' as const, id: 't' }, correlationId: randomUUID(), causationId: null, command: 'T' };
+const logger = createLogger('silent');
+
+/** Records every event it applies, with no key: applying one twice would show as a duplicate row. */
+function counter(failOn?: { n: number; times: number }): Projector {
+  let failures = 0;
+  return {
+    name: 'counter',
+    handles: ['Counted'],
+    tables: ['counted'],
+    migrations: {
+      '0001': {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any
+        up: async (db: Kysely<any>) => {
+          await db.schema.createTable('counted').addColumn('n', 'integer', (c) => c.notNull()).addColumn('position', 'bigint').execute();
+        },
+      },
+    },
+    async apply(tx, event) {
+      const n = (event.data as { n: number }).n;
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      await (tx as Kysely<any>).insertInto('counted').values({ n, position: event.position.toString() }).execute();
+      if (failOn && n === failOn.n && failures < failOn.times) {
+        failures++;
+        throw new Error('projector bug');
+      }
+    },
+  };
+}
+
+async function setup() {
+  const database = await createTestDatabase({ poolSize: 12 });
+  const adapter = new PostgresEventStoreAdapter(database);
+  await adapter.migrate();
+  const store = new EventStore(adapter, new EventCatalogue([Counted, Ignored]), new MemoryKeyVault());
+  const db = database.db as Kysely<ReadModels>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const rows = async () => (await (db as Kysely<any>).selectFrom('counted').select(['n']).orderBy('n').execute()).map((r) => r.n as number);
+  const write = async (count: number, offset = 0) => {
+    for (let i = 0; i < count; i++)
+      await store.append(`c-${randomUUID()}`, 'no_stream', [{ id: randomUUID(), type: 'Counted', data: { n: offset + i } }, { id: randomUUID(), type: 'Ignored', data: {} }], context);
+  };
+  return { database, store, db, rows, write };
+}
+
+describe('projection runtime', () => {
+  let cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const c of cleanup) await c();
+    cleanup = [];
+  });
+
+  it('applies batches and moves the checkpoint in one transaction: a failing batch leaves nothing behind', async () => {
+    const s = await setup();
+    cleanup.push(() => s.database.close());
+    const projector = counter({ n: 7, times: 1 });
+    const runner = new ProjectionRunner({ db: s.db, store: s.store, projectors: [projector], logger, batchSize: 5 });
+    await runner.migrate();
+    await s.write(10);
+    await runner.projectBatch(projector); // events 0..4 (n 0,0-ignored,1,...)
+    const before = await readCheckpoint(s.db, 'counter');
+    const rowsBefore = await s.rows();
+    await expect(async () => {
+      for (;;) if ((await runner.projectBatch(projector)) === 0) break;
+    }).rejects.toThrow('projector bug');
+    // the failed batch rolled back whole: no row beyond the checkpoint, none for the failing event
+    const atFailure = await readCheckpoint(s.db, 'counter');
+    expect(atFailure >= before).toBe(true);
+    expect(rowsBefore.length).toBeGreaterThan(0);
+    expect(await s.rows()).not.toContain(7);
+    const counted = (await s.store.readAll(-1n, 1_000)).filter((e) => e.type === 'Counted' && e.position <= atFailure);
+    expect(await s.rows()).toEqual(counted.map((e) => (e.data as { n: number }).n));
+    await runner.catchUp();
+    expect(await s.rows()).toEqual(Array.from({ length: 10 }, (_, i) => i));
+  });
+
+  it.skipIf(!onRealPostgres())('two instances of a projector never apply an event twice', async () => {
+    const s = await setup();
+    cleanup.push(() => s.database.close());
+    const a = new ProjectionRunner({ db: s.db, store: s.store, projectors: [counter()], logger, batchSize: 3, pollMs: 5 });
+    const b = new ProjectionRunner({ db: s.db, store: s.store, projectors: [counter()], logger, batchSize: 3, pollMs: 5 });
+    await a.migrate();
+    a.start();
+    b.start();
+    await s.write(60);
+    const head = await s.store.headPosition();
+    await expect.poll(() => readCheckpoint(s.db, 'counter'), { timeout: 20_000 }).toBe(head);
+    await a.stop();
+    await b.stop();
+    expect(await s.rows()).toEqual(Array.from({ length: 60 }, (_, i) => i));
+  });
+
+  it('rebuilds into fresh tables while the live ones serve, then swaps them in with the checkpoint', async () => {
+    const s = await setup();
+    cleanup.push(() => s.database.close());
+    const projector = counter();
+    const runner = new ProjectionRunner({ db: s.db, store: s.store, projectors: [projector], logger });
+    await runner.migrate();
+    await s.write(20);
+    await runner.catchUp();
+    // damage the live read model: a rebuild must restore it from the log alone
+    await sql`DELETE FROM counted WHERE n < 10`.execute(s.db);
+    const result = await rebuildProjector({ db: s.db, store: s.store, logger }, projector);
+    expect(result.events).toBe(40);
+    expect(await s.rows()).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(await readCheckpoint(s.db, 'counter')).toBe(await s.store.headPosition());
+    await s.write(3, 20);
+    await runner.catchUp();
+    expect(await s.rows()).toEqual(Array.from({ length: 23 }, (_, i) => i));
+    const schemas = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname LIKE 'rebuild_%'`.execute(s.db);
+    expect(schemas.rows[0]!.n).toBe(0);
+  });
+
+  it('a running projector follows appends promptly (woken, not only polled)', async () => {
+    const s = await setup();
+    cleanup.push(() => s.database.close());
+    const runner = new ProjectionRunner({ db: s.db, store: s.store, projectors: [counter()], logger, pollMs: 60_000 });
+    await runner.migrate();
+    runner.start();
+    cleanup.push(() => runner.stop());
+    await s.write(3);
+    await expect.poll(() => s.rows(), { timeout: 5_000 }).toEqual([0, 1, 2]);
+  });
+});
