@@ -2,7 +2,7 @@ import type { EventStore } from '@chat/events';
 import type { Logger } from '@chat/platform/logger';
 import { sql, type Kysely } from 'kysely';
 import type { ReadModels } from '../read-models';
-import { ensureCheckpoint, lockKey, readCheckpoint } from './checkpoints';
+import { CHECKPOINTS_DDL, ensureCheckpoint, lockKey, readCheckpoint } from './checkpoints';
 import { migrateProjector, migrationTables } from './migrate';
 import { ProjectionRunner } from './runner';
 import type { Projector } from './types';
@@ -29,6 +29,9 @@ export async function rebuildProjector(
   const started = Date.now();
   const schema = scratchSchema(projector);
   const checkpointName = `${projector.name}@rebuild`;
+  await sql.raw(CHECKPOINTS_DDL).execute(db);
+  await migrateProjector(db, projector);
+  await ensureCheckpoint(db, projector.name);
   await sql`DROP SCHEMA IF EXISTS ${sql.id(schema)} CASCADE`.execute(db);
   await sql`DELETE FROM public.projection_checkpoints WHERE name = ${checkpointName}`.execute(db);
   await migrateProjector(db, projector, schema);

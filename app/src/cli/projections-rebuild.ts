@@ -1,0 +1,24 @@
+import { createLogger, loadConfig, openPlatform } from '@chat/platform';
+import { allProjectors, rebuildProjector, type ReadModels } from '@chat/projections';
+import type { Kysely } from 'kysely';
+import { fail, parseArgs } from './args';
+
+/**
+ * Replays the whole history into fresh read-model tables and swaps them in, one projector or all.
+ * The live tables keep serving until the swap. `npm run projections:rebuild -- <name>|--all`
+ */
+const { flags, rest } = parseArgs(process.argv.slice(2));
+const names = allProjectors.map((p) => p.name);
+const chosen = flags.has('all') ? allProjectors : allProjectors.filter((p) => rest.includes(p.name));
+if (chosen.length === 0) fail(`usage: npm run projections:rebuild -- <${names.join('|')}> | --all`);
+const config = loadConfig({ ...process.env, SEED_DEMO: 'false' });
+const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
+const platform = await openPlatform(config, logger);
+try {
+  for (const projector of chosen) {
+    const result = await rebuildProjector({ db: platform.database.db as Kysely<ReadModels>, store: platform.store, logger }, projector);
+    process.stdout.write(`${result.projector}: ${result.events} events in ${result.seconds.toFixed(1)} s, swapped in\n`);
+  }
+} finally {
+  await platform.close();
+}
