@@ -11,8 +11,8 @@ export interface SystemParts {
   commands: boolean;
   queries: boolean;
   projections: boolean;
-  /** Serve the portal, the widget and the demo page (all-in-one mode). */
-  web: boolean;
+  /** Serve the portal, the widget and the demo page: building them when stale, or only if already built. */
+  web: boolean | 'if-built';
 }
 
 export interface System {
@@ -49,7 +49,7 @@ export async function startSystem(config: Config, logger: Logger, parts: SystemP
   let http: HttpServer | null = null;
   let url: string | null = null;
   if (parts.commands || parts.queries || parts.web) {
-    const web = parts.web ? await registerWebAssets(config, logger) : null;
+    const web = parts.web ? await registerWebAssets(config, logger, { build: parts.web === true }) : null;
     http = await createHttpServer({
       logger,
       title: 'Portal messaging API',

@@ -3,6 +3,7 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { Config, HttpServer, Logger } from '@chat/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { widgetSites } from '@chat/platform/live-chat/widget-sites';
 import { ensureBuilt, repoRoot } from './web-assets';
 
 /** The portal's own pages run only their own scripts; nothing may frame them. */
@@ -19,10 +20,12 @@ export const PORTAL_CSP = [
 ].join('; ');
 
 /** Serves the built portal at / (with client-side routes), and the widget and demo page. */
-export async function registerWebAssets(config: Config, logger: Logger) {
+export async function registerWebAssets(config: Config, logger: Logger, options: { build: boolean }) {
   const portalDir = path.join(repoRoot, 'web-vue', 'dist');
-  const portal = ensureBuilt('web-vue', 'index.html', logger);
-  const widget = ensureBuilt('widget', 'widget.js', logger);
+  const built = (workspace: 'web-vue' | 'widget', file: string) =>
+    options.build ? ensureBuilt(workspace, file, logger) : existsSync(path.join(repoRoot, workspace, 'dist', file));
+  const portal = built('web-vue', 'index.html');
+  const widget = built('widget', 'widget.js');
   return {
     notFound: (request: FastifyRequest, reply: FastifyReply) => {
       const url = request.url.split('?')[0]!;
@@ -55,10 +58,5 @@ export async function registerWebAssets(config: Config, logger: Logger) {
   };
 }
 
-/** The sites allowed to embed the widget; the embedded mode allows its own demo page. */
-export function widgetSites(config: Config) {
-  if (config.WIDGET_SITES) return config.WIDGET_SITES;
-  const own = config.PUBLIC_ORIGIN ?? `http://localhost:${config.PORT}`;
-  const origins = [...new Set([own, `http://localhost:${config.PORT}`, `http://127.0.0.1:${config.PORT}`])];
-  return [{ key: 'demo', origins, greeting: 'Hi! How can we help?', color: '#2563eb' }];
-}
+/** The sites allowed to embed the widget (the widget API checks origins against the same list). */
+export { widgetSites };

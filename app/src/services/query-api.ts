@@ -1,3 +1,3 @@
 import { runService } from './run';
 
-runService('query-api', { commands: false, queries: true, projections: false, web: true });
+runService('query-api', { commands: false, queries: true, projections: false, web: 'if-built' });
