@@ -20,8 +20,8 @@ font:700 12px/20px system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-ali
 .panel{position:fixed;right:20px;bottom:88px;z-index:2147483000;width:380px;height:min(620px,calc(100vh - 112px));max-height:calc(100dvh - 112px);
 border-radius:16px;overflow:hidden;background:#fff;box-shadow:0 18px 50px rgba(15,23,42,.28),0 4px 14px rgba(15,23,42,.14);
 opacity:0;visibility:hidden;transform:translateY(14px) scale(.98);transform-origin:bottom right;
-transition:opacity .18s ease,transform .18s ease,visibility 0s linear .18s,width .2s ease,height .2s ease}
-.panel.open{opacity:1;visibility:visible;transform:none;transition:opacity .18s ease,transform .18s ease,visibility 0s,width .2s ease,height .2s ease}
+transition:opacity .18s ease,transform .18s ease,visibility 0s linear .18s}
+.panel.open{opacity:1;visibility:visible;transform:none;transition:opacity .18s ease,transform .18s ease,visibility 0s}
 .panel.expanded{width:min(520px,calc(100vw - 40px));height:min(760px,calc(100vh - 112px))}
 @media (prefers-color-scheme:dark){.panel{background:#0f172a}.badge{box-shadow:0 0 0 2px #0f172a}}
 .panel iframe{display:block;width:100%;height:100%;border:0;margin:0;padding:0}

@@ -156,7 +156,7 @@ export function mountApp(root: HTMLElement, options: AppOptions) {
     endError.textContent = view.endError ?? '';
     endError.hidden = !view.endError;
     write.setPlaceholder(
-      view.snapshot?.status === 'CLOSED' ? 'Write a message to start a new chat…' : 'Write a message…',
+      view.snapshot?.status === 'CLOSED' ? 'Write to start a new chat…' : 'Write a message…',
     );
     const added = list.update(view.timeline, view.solved);
     if (added && stickToBottom) scroller.scrollTop = scroller.scrollHeight;
