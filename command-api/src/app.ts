@@ -6,9 +6,10 @@ import { registerCommandRoutes } from './commands/routes';
 import type { CommandServices } from './commands/services';
 import { registerAuthRoutes } from './identity/auth-routes';
 import { identityCommands } from './identity/commands';
+import { registerAttachmentUpload, teamChatCommands } from './team-chat/index';
 
 /** Every command of the system. */
-export const allCommands: CommandDefinition[] = [...identityCommands] as CommandDefinition[];
+export const allCommands: CommandDefinition[] = [...identityCommands, ...teamChatCommands] as CommandDefinition[];
 
 export function createCommandBus(platform: Platform): CommandBus {
   const services: CommandServices = {
@@ -30,4 +31,5 @@ export async function registerCommandApi(app: HttpServer, platform: Platform, bu
     secureCookies: platform.config.COOKIE_SECURE,
   });
   registerCommandRoutes(app, bus, platform.sessions);
+  await registerAttachmentUpload(app, platform);
 }

@@ -1,0 +1,3 @@
+export { teamChatCommands } from './commands';
+export { registerAttachmentUpload } from './attachments/routes';
+export * from './decide';

@@ -1,0 +1,2 @@
+export { teamChatProjector, quoteSnippet } from './projector';
+export * from './tables';
