@@ -30,7 +30,10 @@ export function openPostgres(url: string, options: PostgresOptions = {}): Databa
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     options: `-c idle_in_transaction_session_timeout=10000 -c statement_timeout=${options.statementTimeoutMs ?? 30_000}`,
   });
-  pool.on('error', () => undefined); // a broken idle client is dropped; the next query reconnects
+  // A connection that breaks (server restart) fails its pending query; the client must not also
+  // crash the process with an unhandled 'error' event, whether idle or checked out.
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return {
     kind: 'postgres',
     pool,

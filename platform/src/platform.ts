@@ -10,6 +10,7 @@ import {
   type EventStoreAdapter,
 } from '@chat/events';
 import { AUTH_DDL } from './auth/tables';
+import { VISITOR_TOKENS_DDL } from './auth/visitor-tokens';
 import { SessionStore } from './auth/sessions';
 import type { Config } from './config';
 import { openPglite, openPostgres, type Database } from './database';
@@ -33,6 +34,7 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
       ? await openPglite(ensureDir(path.join(config.DATA_DIR, 'pglite')))
       : openPostgres(config.DATABASE_URL!, { poolSize: config.DB_POOL_SIZE, connectTimeoutMs: config.DB_TIMEOUT_MS, statementTimeoutMs: config.DB_TIMEOUT_MS * 2 });
   await database.pool.query(AUTH_DDL);
+  await database.pool.query(VISITOR_TOKENS_DDL);
   const vault = new PostgresKeyVault(database.pool, masterKey(config));
   await vault.migrate();
   const adapter = await openAdapter(config, database);

@@ -39,9 +39,16 @@ export class ApiClient {
     });
   }
 
-  async request<T = any>(method: string, pathAndQuery: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer<T>> {
+  async request<T = any>(
+    method: string,
+    pathAndQuery: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    signal?: AbortSignal,
+  ): Promise<Answer<T>> {
     const response = await fetch(`${this.baseUrl}${pathAndQuery}`, {
       method,
+      signal,
       headers: {
         ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
@@ -76,17 +83,24 @@ export interface TestSystem {
  * run has one (DATABASE_URL), else PGlite. Seeds the demo organisation unless told not to.
  */
 export async function startTestSystem(
-  options: { seed?: boolean; env?: Record<string, string>; parts?: Partial<SystemParts> } = {},
+  options: {
+    seed?: boolean;
+    env?: Record<string, string>;
+    parts?: Partial<SystemParts>;
+    /** A Postgres of the test's own (e.g. a scratch cluster) instead of a fresh database. */
+    databaseUrl?: string;
+  } = {},
 ): Promise<TestSystem> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'portal-test-'));
-  const scratch = onRealPostgres() ? await createScratchDatabase() : null;
+  const scratch = !options.databaseUrl && onRealPostgres() ? await createScratchDatabase() : null;
+  const url = options.databaseUrl ?? scratch?.url;
   const config = loadConfig({
     PORT: '0',
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SEED_DEMO: String(options.seed ?? true),
-    ...(scratch ? { DATABASE_URL: scratch.url, EVENT_STORE: 'postgres', DATA_KEY_SECRET: randomBytes(32).toString('hex') } : {}),
+    ...(url ? { DATABASE_URL: url, EVENT_STORE: 'postgres', DATA_KEY_SECRET: randomBytes(32).toString('hex') } : {}),
     ...options.env,
   });
   const system = await startSystem(config, createLogger(config.LOG_LEVEL), {
@@ -96,15 +110,15 @@ export async function startTestSystem(
     web: false,
     ...options.parts,
   });
-  const url = system.url!;
+  const baseUrl = system.url!;
   return {
     system,
-    url,
-    anonymous: new ApiClient(url),
+    url: baseUrl,
+    anonymous: new ApiClient(baseUrl),
     login: async (email, password = DEMO_PASSWORD) => {
-      const answer = await new ApiClient(url).request('POST', '/api/auth/login', { email, password });
+      const answer = await new ApiClient(baseUrl).request('POST', '/api/auth/login', { email, password });
       if (answer.status !== 200) throw new Error(`login ${email}: ${answer.status} ${JSON.stringify(answer.body)}`);
-      return new ApiClient(url, answer.body.token, answer.body.user);
+      return new ApiClient(baseUrl, answer.body.token, answer.body.user);
     },
     settle: () => system.runner.catchUp(),
     close: async () => {

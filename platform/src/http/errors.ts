@@ -67,7 +67,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const e = error as { code?: string; message?: string };
   if (e?.code && UNAVAILABLE.includes(e.code)) return true;
   const message = e?.message ?? '';
-  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|canceling statement due to statement timeout/i.test(
+  return /timeout exceeded when trying to connect|Connection terminated|not queryable|terminating connection|the database system is (starting up|shutting down)|connect ECONNREFUSED|canceling statement due to statement timeout/i.test(
     message,
   );
 }

@@ -113,7 +113,7 @@ export class ProjectionRunner {
         }
         failures++;
         this.options.logger.error({ err: error, projector: name }, 'projection step failed; retrying');
-        await this.idle(Math.min(30_000, 100 * 2 ** failures));
+        await this.idle(Math.min(5_000, 100 * 2 ** failures));
       }
     }
   }

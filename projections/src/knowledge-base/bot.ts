@@ -1,0 +1,67 @@
+import { ERASED, MAX_SUGGESTIONS, suggestionIdFor, type RecordedEvent } from '@chat/events';
+import { AppError } from '@chat/platform/errors';
+import type { Logger } from '@chat/platform/logger';
+import type { Kysely } from 'kysely';
+import type { ReadModels } from '../read-models';
+import { readCheckpoint } from '../runtime/checkpoints';
+import type { Reactor } from '../runtime/types';
+import { knowledgeBaseProjector } from './articles';
+import { searchArticles } from './search';
+
+/** Issues a command as the system, caused by a recorded event (the bot gets this, not the bus). */
+export type IssueCommand = (name: string, body: unknown, cause: { correlationId: string; causationId: string }) => Promise<unknown>;
+
+/**
+ * How well an article must match a visitor's words to be worth suggesting (ts_rank with the
+ * default weights: one word in a title scores about 0.6, one word in a body about 0.25).
+ */
+export const MIN_SUGGESTION_RANK = 0.2;
+const KB_WAIT_MS = 5_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export class KnowledgeBaseBehind extends Error {}
+
+/**
+ * The knowledge-base bot: when a visitor writes, it searches the articles with their words and
+ * suggests up to three good matches. It acts through one idempotent command whose id is derived
+ * from the visitor's message, and the session's rules decide at the stream's exact revision
+ * whether it may still speak (never once an agent joined, never twice for a message). A crash
+ * between acting and recording the checkpoint repeats the same command, which then does nothing.
+ */
+export function createKnowledgeBaseBot(deps: { db: Kysely<ReadModels>; issue: IssueCommand; logger: Logger }): Reactor {
+  /** The bot searches the knowledge base as it was when the visitor wrote (or later), never earlier. */
+  const knowledgeBaseReached = async (position: bigint): Promise<void> => {
+    const deadline = Date.now() + KB_WAIT_MS;
+    while ((await readCheckpoint(deps.db, knowledgeBaseProjector.name)) < position) {
+      if (Date.now() > deadline) throw new KnowledgeBaseBehind(`the knowledge base has not reached position ${position} yet`);
+      await sleep(20);
+    }
+  };
+
+  return {
+    name: 'kb-bot',
+    handles: ['VisitorMessagePosted'],
+    async react(event: RecordedEvent) {
+      const { sessionId, messageId, body } = event.data as { sessionId: string; messageId: string; body: string };
+      if (typeof body !== 'string' || body === ERASED) return;
+      await knowledgeBaseReached(event.position);
+      const hits = await searchArticles(deps.db, body, { mode: 'any', limit: MAX_SUGGESTIONS, minRank: MIN_SUGGESTION_RANK });
+      if (hits.length === 0) return;
+      try {
+        await deps.issue(
+          'SuggestArticles',
+          { sessionId, suggestionId: suggestionIdFor(sessionId, messageId), inReplyTo: messageId, articles: hits.map((h) => ({ articleId: h.id, title: h.title })) },
+          { correlationId: event.metadata.correlationId, causationId: event.id },
+        );
+      } catch (error) {
+        // A refusal is an answer (the session is gone or the rules say no); a conflict or an outage is retried.
+        if (error instanceof AppError && error.status < 500 && error.status !== 409) {
+          deps.logger.warn({ err: error, sessionId, messageId }, 'the knowledge-base bot could not suggest articles');
+          return;
+        }
+        throw error;
+      }
+    },
+  };
+}
