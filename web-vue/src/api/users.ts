@@ -1,9 +1,15 @@
-import { command, get, type CommandAnswer, type QueryOptions } from './http';
+import { command, get, qs, type CommandAnswer, type QueryOptions } from './http';
 import type { ListAnswer, Role, User } from './types';
 
-/** GET /api/users */
-export function listUsers(options: QueryOptions = {}): Promise<ListAnswer<User>> {
-  return get('/api/users', { revalidate: true, ...options });
+/** GET /api/users (active people only unless asked). */
+export function listUsers(
+  params: { includeInactive?: boolean } = {},
+  options: QueryOptions = {},
+): Promise<ListAnswer<User>> {
+  return get(`/api/users${qs({ includeInactive: params.includeInactive ? 'true' : undefined })}`, {
+    revalidate: true,
+    ...options,
+  });
 }
 
 export function createUser(body: {
