@@ -1,32 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
-import path from 'node:path';
 import { createScratchDatabase, onRealPostgres } from '@chat/platform/testing/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../src/web-assets';
+import { exited, freePort, startService, waitReady } from '../src/testing/processes';
 import { ApiClient } from '../src/testing/test-system';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitReady(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${url}/ready`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} never became ready`);
-}
 
 describe.skipIf(!onRealPostgres())('services mode: command-api, projections and query-api as separate processes', () => {
   const children: ChildProcess[] = [];
@@ -36,14 +13,9 @@ describe.skipIf(!onRealPostgres())('services mode: command-api, projections and 
 
   beforeAll(async () => {
     scratch = await createScratchDatabase();
-    const env = { ...process.env, DATABASE_URL: scratch.url, EVENT_STORE: 'postgres', DATA_KEY_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'warn', HOST: '127.0.0.1' };
-    const start = (service: string, port: number, extra: Record<string, string> = {}) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join('app', 'src', 'services', `${service}.ts`)], {
-        cwd: repoRoot,
-        env: { ...env, PORT: String(port), ...extra },
-        stdio: ['ignore', 'inherit', 'inherit'],
-      });
-      children.push(child);
+    const env = { DATABASE_URL: scratch.url, EVENT_STORE: 'postgres', DATA_KEY_SECRET: randomBytes(32).toString('hex') };
+    const start = (service: 'command-api' | 'projections' | 'query-api', port: number, extra: Record<string, string> = {}) => {
+      children.push(startService(service, { ...env, PORT: String(port), ...extra }));
     };
     const [commandPort, queryPort] = [await freePort(), await freePort()];
     commandUrl = `http://127.0.0.1:${commandPort}`;
@@ -57,7 +29,7 @@ describe.skipIf(!onRealPostgres())('services mode: command-api, projections and 
 
   afterAll(async () => {
     for (const child of children) child.kill('SIGTERM');
-    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+    await Promise.all(children.map(exited));
     await scratch?.drop();
   });
 
@@ -79,7 +51,7 @@ describe.skipIf(!onRealPostgres())('services mode: command-api, projections and 
   });
 
   it('each process shuts down cleanly on SIGTERM (requests and batches finish first)', async () => {
-    const exits = children.map((c) => new Promise<number | null>((r) => (c.exitCode !== null ? r(c.exitCode) : c.once('exit', (code) => r(code)))));
+    const exits = children.map(exited);
     for (const child of children) child.kill('SIGTERM');
     expect(await Promise.all(exits)).toEqual([0, 0, 0]);
   });

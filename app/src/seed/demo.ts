@@ -1,6 +1,8 @@
 import type { CommandBus, Issuer } from '@chat/command-api';
 import type { Role } from '@chat/events';
 import { demoId } from './ids';
+import { seedLiveChat } from './live-chat';
+import { seedTeamChat } from './team-chat';
 
 export const DEMO_PASSWORD = 'demo';
 
@@ -23,7 +25,7 @@ export function asDemoUser(key: string): Issuer {
 export type SeedStep = (bus: CommandBus) => Promise<void>;
 
 /** Further parts of the demo organisation (channels, sessions, articles) register here. */
-export const demoSeedSteps: SeedStep[] = [];
+export const demoSeedSteps: SeedStep[] = [seedTeamChat, seedLiveChat];
 
 /**
  * The demo organisation, written as commands through the normal pipeline so that it is in the
