@@ -37,6 +37,7 @@ export function registerErrorHandling(
       }
       return reply.status(error.status).send(body(error.code, error.message, error.details));
     }
+    if (isMalformedUpload(error)) return reply.status(400).send(body('MALFORMED_UPLOAD', 'The upload is not valid multipart/form-data'));
     const known = error.code ? FASTIFY_CODES[error.code] : undefined;
     if (known) return reply.status(known.status).send(body(known.code, known.message));
     if (error.statusCode === 429) return reply.status(429).send(body('RATE_LIMITED', 'Too many requests, slow down'));
@@ -58,6 +59,11 @@ export function registerErrorHandling(
 
 function body(code: string, message: string, details?: unknown): ErrorBody {
   return { error: details === undefined ? { code, message } : { code, message, details } };
+}
+
+/** A broken multipart body, as the multipart parser reports it (it gives no error code). */
+function isMalformedUpload(error: { message?: string; stack?: string }): boolean {
+  return /busboy|dicer/i.test(error.stack ?? '') && /Unexpected end|Malformed|boundary|Part terminated/i.test(error.message ?? '');
 }
 
 const UNAVAILABLE = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P02', '57P03', '08006', '08001', '08003', '53300'];
