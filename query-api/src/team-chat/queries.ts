@@ -1,0 +1,140 @@
+import type { ReadModels } from '@chat/projections';
+import type { ListedAttachment, StoredReaction } from '@chat/projections/team-chat/tables';
+import { sql, type Kysely } from 'kysely';
+
+type Db = Kysely<ReadModels>;
+
+/** A channel as one viewer sees it, with their membership. */
+export interface ChannelRow {
+  id: string;
+  kind: 'public' | 'private' | 'dm';
+  name: string | null;
+  description: string | null;
+  member_count: number;
+  last_activity_at: Date;
+  live_count: number;
+  change_seq: number;
+  version: string;
+  dm_user_a: string | null;
+  dm_user_b: string | null;
+  other_name: string | null;
+  is_member: boolean | null;
+  role: 'ADMIN' | 'MEMBER' | null;
+  muted: boolean | null;
+  read_live: number | null;
+  mine_after: number | null;
+  member_version: string | null;
+}
+
+// A channel the viewer may see: not deleted, and public or theirs. Everything else does not exist for them.
+const CHANNEL_COLUMNS = sql`
+  c.id, c.kind, c.name, c.description, c.member_count, c.last_activity_at, c.live_count, c.change_seq, c.version,
+  c.dm_user_a, c.dm_user_b, u.name AS other_name,
+  m.is_member, m.role, m.muted, m.read_live, m.mine_after, m.version AS member_version`;
+const VISIBLE_FROM = (viewer: string) => sql`
+  FROM tc_channels c
+  LEFT JOIN tc_members m ON m.channel_id = c.id AND m.user_id = ${viewer}
+  LEFT JOIN users u ON c.kind = 'dm' AND u.id = CASE WHEN c.dm_user_a = ${viewer} THEN c.dm_user_b ELSE c.dm_user_a END
+  WHERE NOT c.deleted AND (c.kind = 'public' OR m.is_member)`;
+
+export async function visibleChannels(db: Db, viewer: string): Promise<ChannelRow[]> {
+  const { rows } = await sql<ChannelRow>`SELECT ${CHANNEL_COLUMNS} ${VISIBLE_FROM(viewer)}`.execute(db);
+  return rows;
+}
+
+export async function visibleChannel(db: Db, viewer: string, channelId: string): Promise<ChannelRow | undefined> {
+  const { rows } = await sql<ChannelRow>`SELECT ${CHANNEL_COLUMNS} ${VISIBLE_FROM(viewer)} AND c.id = ${channelId}`.execute(db);
+  return rows[0];
+}
+
+/**
+ * The version of a viewer's sidebar: the newest change among public channels (any of them may be
+ * listed) and among the viewer's own memberships. Both only grow, so an older tag never returns.
+ */
+export async function sidebarVersion(db: Db, viewer: string): Promise<string> {
+  const { rows } = await sql<{ public_version: string | null; my_version: string | null }>`
+    SELECT (SELECT max(version) FROM tc_channels WHERE kind = 'public') AS public_version,
+           (SELECT max(greatest(m.version, CASE WHEN m.is_member THEN c.version ELSE 0 END))
+              FROM tc_members m JOIN tc_channels c ON c.id = m.channel_id WHERE m.user_id = ${viewer}) AS my_version`.execute(db);
+  return `${rows[0]?.public_version ?? 0}.${rows[0]?.my_version ?? 0}`;
+}
+
+export interface MemberRow {
+  user_id: string;
+  name: string | null;
+  role: 'ADMIN' | 'MEMBER';
+}
+
+export async function channelMembers(db: Db, channelId: string): Promise<MemberRow[]> {
+  const { rows } = await sql<MemberRow>`
+    SELECT m.user_id, u.name, m.role FROM tc_members m LEFT JOIN users u ON u.id = m.user_id
+    WHERE m.channel_id = ${channelId} AND m.is_member
+    ORDER BY m.role = 'ADMIN' DESC, lower(coalesce(u.name, '')), m.user_id`.execute(db);
+  return rows;
+}
+
+export interface MessageRow {
+  id: string;
+  seq: number;
+  author_id: string;
+  author_name: string | null;
+  body: string;
+  created_at: Date;
+  edited_at: Date | null;
+  deleted: boolean;
+  quoted_message_id: string | null;
+  quote_author_name: string | null;
+  quote_snippet: string | null;
+  quote_deleted: boolean;
+  reactions: StoredReaction[];
+  attachments: ListedAttachment[];
+  changed: number;
+}
+
+export type MessagePage = { after: number } | { before: number } | { newest: true };
+
+/**
+ * A page of a channel's messages in seq order: the newest, those before a seq, or those changed
+ * after a cursor (in change order, up to `upTo` so that the cursor answered is exact).
+ */
+export async function channelMessages(db: Db, channelId: string, page: MessagePage, limit: number, upTo: number): Promise<MessageRow[]> {
+  const select = sql`
+    SELECT msg.id, msg.seq, msg.author_id, au.name AS author_name, msg.body, msg.created_at, msg.edited_at, msg.deleted,
+           msg.quoted_message_id, qu.name AS quote_author_name, msg.quote_snippet, msg.quote_deleted,
+           msg.reactions, msg.attachments, msg.changed
+    FROM tc_messages msg
+    LEFT JOIN users au ON au.id = msg.author_id
+    LEFT JOIN users qu ON qu.id = msg.quote_author_id
+    WHERE msg.channel_id = ${channelId}`;
+  let rows: MessageRow[];
+  if ('after' in page) {
+    rows = (
+      await sql<MessageRow>`${select} AND msg.changed > ${page.after} AND msg.changed <= ${upTo} ORDER BY msg.changed LIMIT ${limit}`.execute(db)
+    ).rows;
+  } else {
+    const before = 'before' in page ? sql`AND msg.seq < ${page.before}` : sql``;
+    rows = (await sql<MessageRow>`${select} ${before} ORDER BY msg.seq DESC LIMIT ${limit}`.execute(db)).rows.reverse();
+  }
+  return rows.map((row) => ({
+    ...row,
+    reactions: typeof row.reactions === 'string' ? JSON.parse(row.reactions) : row.reactions,
+    attachments: typeof row.attachments === 'string' ? JSON.parse(row.attachments) : row.attachments,
+  }));
+}
+
+export interface AttachmentRow {
+  name: string;
+  content_type: string;
+  sha256: string;
+}
+
+/** An attachment of a live message in a channel the viewer may see. */
+export async function visibleAttachment(db: Db, viewer: string, attachmentId: string): Promise<AttachmentRow | undefined> {
+  const { rows } = await sql<AttachmentRow>`
+    SELECT a.name, a.content_type, a.sha256
+    FROM tc_attachments a
+    JOIN tc_channels c ON c.id = a.channel_id
+    LEFT JOIN tc_members m ON m.channel_id = c.id AND m.user_id = ${viewer}
+    WHERE a.id = ${attachmentId} AND NOT c.deleted AND (c.kind = 'public' OR m.is_member)`.execute(db);
+  return rows[0];
+}
