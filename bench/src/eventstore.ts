@@ -100,7 +100,13 @@ export async function run() {
     const ratios = { oursOverCeiling: round(ours.perSecond / raw.perSecond), oursOverPeer: round(ours.perSecond / peer.perSecond) };
     print('ratio b/a (target >= 0.7)', ratios.oursOverCeiling);
     print('ratio b/c (target >= 1.0)', ratios.oursOverPeer);
-    return { seconds: SECONDS, rounds: ROUNDS, writers: WRITERS, ceiling: raw, ours, peer, catchUp, ratios, allRounds: rounds };
+    const summary = [
+      { metric: 'appends/s, our adapter (8 writers)', value: ours.perSecond, unit: 'events/s', reference: { label: 'raw one-row transactions', value: raw.perSecond }, target: 'ratio >= 0.7' },
+      { metric: 'appends/s, our adapter (8 writers)', value: ours.perSecond, unit: 'events/s', reference: { label: 'Emmett PostgreSQL', value: peer.perSecond }, target: 'ratio >= 1.0' },
+      { metric: 'append p99 latency', value: ours.p99, unit: 'ms', reference: { label: 'raw one-row transaction p99', value: raw.p99 } },
+      { metric: 'catch-up read of the log', value: catchUp.perSecond, unit: 'events/s' },
+    ];
+    return { seconds: SECONDS, rounds: ROUNDS, writers: WRITERS, ceiling: raw, ours, peer, catchUp, ratios, allRounds: rounds, summary };
   } finally {
     await ceilingDb.drop();
     await ourDb.drop();

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
  */
 const here = path.dirname(fileURLToPath(import.meta.url));
 const name = process.argv[2];
-if (!name || !/^[a-z-]+$/.test(name) || !existsSync(path.join(here, `${name}.ts`))) {
+if (!name || !/^[a-z-]+$/.test(name) || name === 'measure' || name === 'main' || !existsSync(path.join(here, `${name}.ts`))) {
   process.stderr.write('usage: npm run bench -- <name>   (eventstore, teamchat, livechat, replay, load, report)\n');
   process.exit(2);
 }
