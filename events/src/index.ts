@@ -17,4 +17,5 @@ export * from './live-chat/session';
 export * from './helpdesk/ticket';
 export * from './knowledge-base/article';
 export * from './team-chat/index';
+export * from './audit/index';
 export { EventStoreDBAdapter } from './store/esdb/adapter';

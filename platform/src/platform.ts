@@ -70,7 +70,7 @@ async function openAdapter(config: Config, database: Database): Promise<EventSto
  * The secret that wraps every personal data key. Deployments pass DATA_KEY_SECRET; the embedded
  * mode generates one into its data directory on first start (never into the repository).
  */
-function masterKey(config: Config): Buffer {
+export function masterKey(config: Config): Buffer {
   if (config.DATA_KEY_SECRET) return parseKey(config.DATA_KEY_SECRET);
   const file = path.join(ensureDir(config.DATA_DIR), 'data-key.secret');
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });

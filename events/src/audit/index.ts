@@ -1,0 +1,6 @@
+export * from './events';
+export * from './signing';
+export * from './checkpoint';
+export * from './verify';
+export * from './as-of';
+export * from './audit-log';
