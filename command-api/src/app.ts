@@ -6,10 +6,14 @@ import { registerCommandRoutes } from './commands/routes';
 import type { CommandServices } from './commands/services';
 import { registerAuthRoutes } from './identity/auth-routes';
 import { identityCommands } from './identity/commands';
+import { helpdeskCommands } from './helpdesk/commands';
+import { knowledgeBaseCommands } from './knowledge-base/commands';
+import { liveChatCommands } from './live-chat/commands';
+import { registerWidgetApi } from './live-chat/register';
 import { registerAttachmentUpload, teamChatCommands } from './team-chat/index';
 
 /** Every command of the system. */
-export const allCommands: CommandDefinition[] = [...identityCommands, ...teamChatCommands] as CommandDefinition[];
+export const allCommands: CommandDefinition[] = [...identityCommands, ...teamChatCommands, ...liveChatCommands, ...helpdeskCommands, ...knowledgeBaseCommands] as CommandDefinition[];
 
 export function createCommandBus(platform: Platform): CommandBus {
   const services: CommandServices = {
@@ -31,5 +35,6 @@ export async function registerCommandApi(app: HttpServer, platform: Platform, bu
     secureCookies: platform.config.COOKIE_SECURE,
   });
   registerCommandRoutes(app, bus, platform.sessions);
+  await registerWidgetApi(app, platform, bus);
   await registerAttachmentUpload(app, platform);
 }

@@ -6,6 +6,7 @@ import { ChangeVersions } from './change-versions';
 import { CheckpointWatcher } from './consistency/checkpoint-watcher';
 import { registerConsistencyHooks } from './consistency/hooks';
 import { registerIdentityQueries } from './identity/routes';
+import { registerLiveChatApi } from './live-chat/register';
 import { registerTeamChatQueries } from './team-chat/routes';
 
 export interface QueryApiOptions {
@@ -21,6 +22,7 @@ export async function registerQueryApi(app: HttpServer, platform: Platform, opti
   await app.register(async (api) => {
     registerConsistencyHooks(api, watcher, platform.config.MIN_POSITION_WAIT_MS);
     registerIdentityQueries(api, { db, sessions: platform.sessions, versions });
+    await registerLiveChatApi(api, platform, { db, versions });
     registerTeamChatQueries(api, platform, { db, versions });
     api.get(
       '/api/projections',

@@ -6,16 +6,11 @@ import type { ReadModels } from '../read-models';
 import { readCheckpoint } from '../runtime/checkpoints';
 import type { Reactor } from '../runtime/types';
 import { knowledgeBaseProjector } from './articles';
-import { searchArticles } from './search';
+import { matchArticles } from './search';
 
 /** Issues a command as the system, caused by a recorded event (the bot gets this, not the bus). */
 export type IssueCommand = (name: string, body: unknown, cause: { correlationId: string; causationId: string }) => Promise<unknown>;
 
-/**
- * How well an article must match a visitor's words to be worth suggesting (ts_rank with the
- * default weights: one word in a title scores about 0.6, one word in a body about 0.25).
- */
-export const MIN_SUGGESTION_RANK = 0.2;
 const KB_WAIT_MS = 5_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -46,7 +41,7 @@ export function createKnowledgeBaseBot(deps: { db: Kysely<ReadModels>; issue: Is
       const { sessionId, messageId, body } = event.data as { sessionId: string; messageId: string; body: string };
       if (typeof body !== 'string' || body === ERASED) return;
       await knowledgeBaseReached(event.position);
-      const hits = await searchArticles(deps.db, body, { mode: 'any', limit: MAX_SUGGESTIONS, minRank: MIN_SUGGESTION_RANK });
+      const hits = await matchArticles(deps.db, body, { limit: MAX_SUGGESTIONS });
       if (hits.length === 0) return;
       try {
         await deps.issue(
