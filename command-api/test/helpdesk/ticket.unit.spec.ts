@@ -1,9 +1,10 @@
 import { evolveTicket, initialTicketState, type TicketEvent } from '@chat/events';
 import { describe, it } from 'vitest';
 import { decideTicket } from '../../src/helpdesk/decide';
-import { given } from '../../src/testing/decider-spec';
+import { given as givenEvents } from '../../src/testing/decider-spec';
 
 const tickets = { initialState: initialTicketState, evolve: evolveTicket };
+const given = (_aggregate: typeof tickets, history: TicketEvent[] = []) => givenEvents(tickets, history);
 const ticketId = '00000000-0000-4000-a000-000000000001';
 const mitch = '00000000-0000-4000-a000-0000000000a1';
 const comment = '00000000-0000-4000-a000-0000000000b1';

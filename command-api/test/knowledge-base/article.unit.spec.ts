@@ -1,9 +1,10 @@
 import { evolveArticle, initialArticleState, type ArticleEvent } from '@chat/events';
 import { describe, it } from 'vitest';
 import { decideArticle } from '../../src/knowledge-base/decide';
-import { given } from '../../src/testing/decider-spec';
+import { given as givenEvents } from '../../src/testing/decider-spec';
 
 const articles = { initialState: initialArticleState, evolve: evolveArticle };
+const given = (_aggregate: typeof articles, history: ArticleEvent[] = []) => givenEvents(articles, history);
 const articleId = '00000000-0000-4000-a000-000000000001';
 const morgan = '00000000-0000-4000-a000-0000000000a1';
 const published: ArticleEvent = { type: 'ArticlePublished', data: { articleId, title: 'VPN', body: 'Install the client', publishedBy: morgan } };
