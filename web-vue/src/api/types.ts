@@ -86,11 +86,15 @@ export interface Session {
   visitorEmail: string | null;
   status: SessionStatus;
   agent: { id: string; name: string } | null;
+  /** Assigned agents join before they reply; WAITING + assigned + not joined is possible. */
+  agentJoined?: boolean;
   messageCount: number;
   waitingSince: string | null;
   startedAt: string;
   closedAt: string | null;
   ticketId: string | null;
+  /** How a closed session ended: by staff, or the visitor solved it with a suggested article. */
+  resolution?: 'closed' | 'self-served' | null;
 }
 
 export interface ArticleSuggestion {
@@ -130,7 +134,15 @@ export interface Ticket {
   sessionIds?: string[];
 }
 
+export interface TicketComment {
+  id: string;
+  author: { id: string; name: string };
+  body: string;
+  createdAt: string;
+}
+
 export interface TicketDetail extends Ticket {
+  comments?: TicketComment[];
   sessions: { id: string; visitorName?: string | null; startedAt?: string; messages: SessionMessage[] }[];
 }
 

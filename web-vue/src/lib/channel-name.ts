@@ -10,5 +10,6 @@ export function normalizeChannelName(input: string): string {
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/-{2,}/g, '-')
     .replace(/^-|-$/g, '')
-    .slice(0, 80);
+    .slice(0, 80)
+    .replace(/-$/, '');
 }
