@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { directMessageChannelId } from '@chat/events';
+import { rebuildProjector, type ReadModels } from '@chat/projections';
+import { teamChatProjector } from '@chat/projections/team-chat/index';
+import { sql, type Kysely } from 'kysely';
 import { demoUserId } from '@chat/app';
 import { startTestSystem, type ApiClient, type TestSystem } from '@chat/app/testing/test-system';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -280,5 +283,20 @@ describe('Team chat through both HTTP APIs', () => {
     for (const path of ['/api/channels', '/api/channels/{id}', '/api/channels/{id}/members', '/api/channels/{id}/messages', '/api/attachments/{id}'])
       expect(docs.paths[path].get, path).toBeTruthy();
     expect(docs.paths['/api/attachments'].post).toBeTruthy();
+  });
+
+  it('a read model rebuilt from the log is the same, row for row (read marks resolve where they were recorded)', async () => {
+    await t.settle();
+    const db = t.system.platform.database.db as Kysely<ReadModels>;
+    const dump = async () => {
+      const tables: Record<string, unknown[]> = {};
+      for (const table of teamChatProjector.tables)
+        tables[table] = (await sql.raw(`SELECT * FROM ${table} ORDER BY 1, 2`).execute(db)).rows.map((r) => JSON.stringify(r)).sort();
+      return tables;
+    };
+    const before = await dump();
+    expect(before.tc_messages!.length).toBeGreaterThan(20);
+    await rebuildProjector({ db, store: t.system.platform.store, logger: t.system.platform.logger }, teamChatProjector);
+    expect(await dump()).toEqual(before);
   });
 });
