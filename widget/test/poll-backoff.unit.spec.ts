@@ -35,10 +35,8 @@ describe('pollDelay', () => {
 });
 
 describe('sendRetryDelay and Retry-After', () => {
-  it('retries sends quickly at first, then up to 15 s', () => {
-    expect([1, 2, 3, 6, 20].map((a) => sendRetryDelay(a, null, mid))).toEqual([
-      500, 1_000, 2_000, 15_000, 15_000,
-    ]);
+  it('retries sends quickly at first, then every 10 s at most', () => {
+    expect([1, 2, 3, 6, 20].map((a) => sendRetryDelay(a, null, mid))).toEqual([300, 480, 768, 3_146, 10_000]);
     expect(sendRetryDelay(1, 7_000, mid)).toBe(7_000);
   });
 

@@ -157,18 +157,31 @@ export async function postMessage(
   return { position: typeof body?.position === 'string' ? body.position : null };
 }
 
-/** The session's current state, or `null` when it did not change since `etag` (304). */
+/**
+ * The session's state, or `null` when nothing changed since `etag` (304). With `after`, only the
+ * messages after that sequence number come back (`cursor` tells where the answer ends); a server
+ * that answers no cursor sent the whole transcript.
+ */
 export async function getSession(
   session: VisitorSession,
-  etag: string | null,
-  minPosition: string | null,
-): Promise<{ snapshot: SessionSnapshot; etag: string | null } | null> {
+  options: { etag?: string | null; minPosition?: string | null; after?: number | null } = {},
+): Promise<{ snapshot: SessionSnapshot; etag: string | null; cursor: number | null } | null> {
   const headers: Record<string, string> = {};
-  if (etag) headers['If-None-Match'] = etag;
-  if (minPosition) headers['X-Min-Position'] = minPosition;
-  const response = await request('GET', sessionPath(session.sessionId), { token: session.token, headers });
+  if (options.etag) headers['If-None-Match'] = options.etag;
+  if (options.minPosition) headers['X-Min-Position'] = options.minPosition;
+  const query = options.after ? `?after=${options.after}` : '';
+  const response = await request('GET', `${sessionPath(session.sessionId)}${query}`, {
+    token: session.token,
+    headers,
+  });
   if (response.status === 304) return null;
-  return { snapshot: toSnapshot(await json(response)), etag: response.headers.get('ETag') };
+  const raw = await json(response);
+  return {
+    snapshot: toSnapshot(raw),
+    etag: response.headers.get('ETag'),
+    cursor:
+      typeof raw.cursor === 'number' && Number.isInteger(raw.cursor) && raw.cursor >= 0 ? raw.cursor : null,
+  };
 }
 
 export async function closeSession(session: VisitorSession): Promise<void> {

@@ -30,13 +30,16 @@ export function pollDelay(context: PollContext, random: () => number = Math.rand
   return Math.max(steady, backoff, context.retryAfterMs ?? 0);
 }
 
-/** Delay before re-sending a message after its `attempts`-th failed try. */
+/**
+ * Delay before re-sending a message after its `attempts`-th failed try: a blip is retried within
+ * a third of a second, a longer outage every 10 s at most.
+ */
 export function sendRetryDelay(
   attempts: number,
   retryAfterMs: number | null,
   random: () => number = Math.random,
 ): number {
-  const backoff = jitter(Math.min(15_000, 500 * 2 ** Math.max(0, attempts - 1)), random);
+  const backoff = jitter(Math.min(10_000, 300 * 1.6 ** Math.max(0, attempts - 1)), random);
   return Math.max(backoff, retryAfterMs ?? 0);
 }
 

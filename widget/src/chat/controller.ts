@@ -34,6 +34,8 @@ export class ChatController {
   private session: VisitorSession | null;
   private snapshot: SessionSnapshot | null = null;
   private etag: string | null = null;
+  /** Sequence number of the last message held: polls ask only for what came after it. */
+  private cursor: number | null = null;
   private minPosition: string | null = null;
   private readonly awaitingEcho = new Map<string, string>();
   private readonly archive: ArchivedConversation[] = [];
@@ -231,7 +233,7 @@ export class ChatController {
     const minPosition = this.minPosition;
     let result: Awaited<ReturnType<typeof api.getSession>>;
     try {
-      result = await api.getSession(session, this.etag, minPosition);
+      result = await api.getSession(session, { etag: this.etag, minPosition, after: this.cursor });
     } catch (error) {
       if (error instanceof ApiError && SESSION_GONE.has(error.status)) {
         if (this.session === session) this.forgetSession();
@@ -241,15 +243,32 @@ export class ChatController {
     }
     if (this.session !== session || !result) return;
     this.etag = result.etag;
-    this.snapshot = result.snapshot;
-    const ids = new Set(result.snapshot.messages.map((m) => m.id));
+    this.apply(result);
+    const ids = new Set(this.snapshot!.messages.map((m) => m.id));
     for (const id of this.awaitingEcho.keys()) if (ids.has(id)) this.awaitingEcho.delete(id);
     // Asked with the position of the acknowledgement: the answer includes the write even if the
     // server named the message differently.
     if (minPosition) for (const id of acknowledgedBefore) this.awaitingEcho.delete(id);
-    if (result.snapshot.status === 'CLOSED') this.poller.stop();
+    if (this.snapshot!.status === 'CLOSED') this.poller.stop();
     if (this.panelOpen && this.pageVisible) this.markSeen();
     this.changed();
+  }
+
+  /** Takes in a poll answer: new messages are merged by id when the server sent only changes. */
+  private apply(result: { snapshot: SessionSnapshot; cursor: number | null }): void {
+    if (result.cursor === null || !this.snapshot || this.cursor === null) {
+      this.snapshot = result.snapshot;
+    } else {
+      const messages = [...this.snapshot.messages];
+      const index = new Map(messages.map((m, i) => [m.id, i]));
+      for (const m of result.snapshot.messages) {
+        const at = index.get(m.id);
+        if (at === undefined) messages.push(m);
+        else messages[at] = m;
+      }
+      this.snapshot = { ...result.snapshot, messages };
+    }
+    this.cursor = result.cursor;
   }
 
   private forgetSession(): void {
@@ -257,6 +276,7 @@ export class ChatController {
     this.session = null;
     this.snapshot = null;
     this.etag = null;
+    this.cursor = null;
     this.minPosition = null;
     this.awaitingEcho.clear();
     this.expired = true;
@@ -291,6 +311,7 @@ export class ChatController {
     this.session = created;
     this.snapshot = null;
     this.etag = null;
+    this.cursor = null;
     this.minPosition = null;
     this.seen = 0;
     this.solved = new Set();
@@ -322,8 +343,8 @@ export class ChatController {
   /** A 409 on send: if the session was closed meanwhile, the next try starts a new one. */
   private async checkClosed(session: VisitorSession): Promise<void> {
     try {
-      const result = await api.getSession(session, null, null);
-      if (result && this.session === session) this.snapshot = result.snapshot;
+      const result = await api.getSession(session, { after: this.cursor });
+      if (result && this.session === session) this.apply(result);
     } catch {
       // the retry will find out
     }

@@ -19,16 +19,30 @@ export async function startFakePortal(sites: (portalPort: number) => WidgetSite[
   await registerWidgetSite(app, { distDir, sites: sites(chosen) });
   await api.register(app);
   await app.listen({ port: chosen, host: '127.0.0.1' });
-  return { app, api, port: chosen, origin: `http://localhost:${chosen}`, close: () => app.close() };
+  return { app, api, port: chosen, origin: `http://127.0.0.1:${chosen}`, close: () => app.close() };
 }
 
-/** A customer's page on another origin, embedding the widget from `portal`. */
-export async function startHostSite(portal: string, key = 'demo', port = 0) {
+/**
+ * A customer's page on another origin, embedding the widget from `portal` (a function: the portal
+ * may start after this site, once it knows this site's port). `/bare` is the page without the
+ * widget; `/frame` frames the chat directly, skipping the loader.
+ */
+export async function startHostSite(portalOrigin: string | (() => string), key = 'demo', port = 0) {
   const server: Server = createServer((request, response) => {
+    let portal = typeof portalOrigin === 'string' ? portalOrigin : portalOrigin();
     const url = new URL(request.url ?? '/', 'http://host');
+    // ?portal=localhost: load the widget from the portal under its other name (another site).
+    if (url.searchParams.get('portal') === 'localhost')
+      portal = portal.replace('//127.0.0.1:', '//localhost:');
     if (url.pathname === '/favicon.ico') return void response.writeHead(404).end();
     const widgetKey = url.searchParams.get('key') ?? key;
     response.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    if (url.pathname === '/frame') {
+      // A page that skips the loader and frames the chat directly.
+      return void response.end(
+        `<!doctype html><title>Framing</title><iframe title="direct" src="${portal}/widget/chat?key=${widgetKey}"></iframe>`,
+      );
+    }
     response.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Acme outdoor gear</title><style>body{font:16px/1.5 system-ui;margin:0;padding:32px 40px;background:#fafaf9;color:#1c1917}
 h1{margin:0 0 8px}p{max-width:36rem;color:#57534e}
@@ -36,7 +50,7 @@ h1{margin:0 0 8px}p{max-width:36rem;color:#57534e}
 div, button, iframe { all: unset; display: none !important; } body > *:last-child { display: none !important; opacity: .2 !important; }</style></head>
 <body><h1>Acme outdoor gear</h1><p>Tents, stoves and everything for the trail. Page ${url.pathname}.</p>
 <a href="/other">Another page</a>
-<script src="${portal}/widget.js" data-widget-key="${widgetKey}" async></script></body></html>`);
+${url.pathname === '/bare' ? '' : `<script src="${portal}/widget.js" data-widget-key="${widgetKey}" async></script>`}</body></html>`);
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const actual = (server.address() as AddressInfo).port;
