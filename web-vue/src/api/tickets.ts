@@ -19,3 +19,17 @@ export function createTicket(body: {
 }): Promise<CommandAnswer> {
   return command('CreateTicket', body);
 }
+
+export type TicketStatus = 'open' | 'pending' | 'solved';
+
+export function changeTicketStatus(body: { ticketId: string; status: TicketStatus }): Promise<CommandAnswer> {
+  return command('ChangeTicketStatus', body);
+}
+
+export function addTicketComment(body: {
+  ticketId: string;
+  commentId: string;
+  body: string;
+}): Promise<CommandAnswer> {
+  return command('AddTicketComment', body);
+}

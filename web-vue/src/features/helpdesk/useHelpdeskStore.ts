@@ -32,5 +32,16 @@ export const useHelpdeskStore = defineStore('helpdesk', () => {
     return ticketId;
   }
 
-  return { tickets, loaded, details, loadTickets, loadTicket, createTicket };
+  async function setStatus(ticketId: string, status: api.TicketStatus): Promise<void> {
+    await api.changeTicketStatus({ ticketId, status });
+    await loadTicket(ticketId);
+  }
+
+  /** Adds a comment; the client-chosen id makes a retry safe. */
+  async function comment(ticketId: string, body: string, commentId: string = newId()): Promise<void> {
+    await api.addTicketComment({ ticketId, commentId, body });
+    await loadTicket(ticketId);
+  }
+
+  return { tickets, loaded, details, loadTickets, loadTicket, createTicket, setStatus, comment };
 });
