@@ -3,6 +3,7 @@ import { createHttpServer, openPlatform, type Config, type HttpServer, type Logg
 import { allProjectors, ProjectionRunner, type ReadModels } from '@chat/projections';
 import { registerQueryApi } from '@chat/query-api';
 import type { Kysely } from 'kysely';
+import { startChainCheckpoints } from './audit/checkpoint-job';
 import { createReactors } from './reactors';
 import { seedDemo } from './seed/demo';
 import { registerWebAssets } from './web';
@@ -41,6 +42,7 @@ export async function startSystem(config: Config, logger: Logger, parts: SystemP
   });
   await runner.migrate();
   if (parts.projections) runner.start();
+  const checkpoints = parts.projections ? startChainCheckpoints(bus, config, logger) : null;
   if (config.SEED_DEMO && (await platform.store.headPosition()) <= 0n) {
     await seedDemo(bus);
     logger.info('seeded the demo organisation');
@@ -70,6 +72,7 @@ export async function startSystem(config: Config, logger: Logger, parts: SystemP
     url,
     close: async () => {
       await http?.close();
+      checkpoints?.stop();
       await runner.stop();
       await platform.close();
     },

@@ -6,6 +6,7 @@ import { registerCommandRoutes } from './commands/routes';
 import type { CommandServices } from './commands/services';
 import { registerAuthRoutes } from './identity/auth-routes';
 import { identityCommands } from './identity/commands';
+import { auditCommands } from './audit/commands';
 import { helpdeskCommands } from './helpdesk/commands';
 import { knowledgeBaseCommands } from './knowledge-base/commands';
 import { liveChatCommands } from './live-chat/commands';
@@ -13,7 +14,7 @@ import { registerWidgetApi } from './live-chat/register';
 import { registerAttachmentUpload, teamChatCommands } from './team-chat/index';
 
 /** Every command of the system. */
-export const allCommands: CommandDefinition[] = [...identityCommands, ...teamChatCommands, ...liveChatCommands, ...helpdeskCommands, ...knowledgeBaseCommands] as CommandDefinition[];
+export const allCommands: CommandDefinition[] = [...identityCommands, ...teamChatCommands, ...liveChatCommands, ...helpdeskCommands, ...knowledgeBaseCommands, ...auditCommands] as CommandDefinition[];
 
 export function createCommandBus(platform: Platform): CommandBus {
   const services: CommandServices = {

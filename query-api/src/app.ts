@@ -6,6 +6,7 @@ import { ChangeVersions } from './change-versions';
 import { CheckpointWatcher } from './consistency/checkpoint-watcher';
 import { registerConsistencyHooks } from './consistency/hooks';
 import { registerIdentityQueries } from './identity/routes';
+import { registerAuditQueries } from './audit/routes';
 import { registerLiveChatApi } from './live-chat/register';
 import { registerTeamChatQueries } from './team-chat/routes';
 
@@ -14,7 +15,7 @@ export interface QueryApiOptions {
   projectors: readonly string[];
 }
 
-/** The read side: every GET over the read models. It never appends an event. */
+/** The read side: every GET over the read models. It appends one kind of event only: auditors' reads (AuditQueryPerformed). */
 export async function registerQueryApi(app: HttpServer, platform: Platform, options: QueryApiOptions): Promise<void> {
   const db = platform.database.db as Kysely<ReadModels>;
   const watcher = new CheckpointWatcher(db, options.projectors);
@@ -24,6 +25,7 @@ export async function registerQueryApi(app: HttpServer, platform: Platform, opti
     registerIdentityQueries(api, { db, sessions: platform.sessions, versions });
     await registerLiveChatApi(api, platform, { db, versions });
     registerTeamChatQueries(api, platform, { db, versions });
+    await registerAuditQueries(api, platform);
     api.get(
       '/api/projections',
       {

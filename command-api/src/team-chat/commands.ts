@@ -27,7 +27,8 @@ import {
 import { ConflictError, NotFoundError, ValidationError } from '@chat/platform';
 import { z } from 'zod';
 import { decideAndAppend } from '../commands/decide-and-append';
-import { anyUser, defineCommand, type CommandContext } from '../commands/define';
+import { defineCommand, type CommandContext } from '../commands/define';
+import { anyUserButAuditor } from '../audit/roles';
 import { claimAttachments } from './attachments/table';
 import {
   decideChannel,
@@ -74,7 +75,7 @@ export const createChannel = defineCommand({
     visibility: ChannelVisibility,
     description: text(0, 250).nullish(),
   }),
-  allow: anyUser,
+  allow: anyUserButAuditor,
   handle: async (context, body) => {
     const command: ChannelCommand = {
       type: 'CreateChannel',
@@ -114,7 +115,7 @@ export const joinChannel = defineCommand({
   name: 'JoinChannel',
   summary: 'Join a public channel',
   body: channelOnly,
-  allow: anyUser,
+  allow: anyUserButAuditor,
   handle: async (context, body) => {
     const { position } = await channelCommand(context, { type: 'JoinChannel', channelId: body.channelId, by: actingUser(context) });
     return { position };
@@ -125,7 +126,7 @@ export const leaveChannel = defineCommand({
   name: 'LeaveChannel',
   summary: 'Leave a channel (not a direct message)',
   body: channelOnly,
-  allow: anyUser,
+  allow: anyUserButAuditor,
   handle: async (context, body) => {
     const { position } = await channelCommand(context, { type: 'LeaveChannel', channelId: body.channelId, by: actingUser(context) });
     return { position };
@@ -136,7 +137,7 @@ export const addChannelMember = defineCommand({
   name: 'AddChannelMember',
   summary: 'Add an active user to a channel you are a member of',
   body: z.strictObject({ channelId, userId: z.uuid() }),
-  allow: anyUser,
+  allow: anyUserButAuditor,
   handle: async (context, body) => {
     const command: ChannelCommand = { type: 'AddChannelMember', channelId: body.channelId, userId: body.userId, by: actingUser(context) };
     // The channel's rules first, so that a private channel answers 404 to outsiders whoever they name.
@@ -151,7 +152,7 @@ export const deleteChannel = defineCommand({
   name: 'DeleteChannel',
   summary: 'Delete a channel (its ADMIN, or an org ADMIN or SUPER_ADMIN); its name becomes free',
   body: channelOnly,
-  allow: anyUser,
+  allow: anyUserButAuditor,
   handle: async (context, body) => {
     const { position, events } = await channelCommand(context, { type: 'DeleteChannel', channelId: body.channelId, by: actingUser(context) });
     const deleted = events.find((e) => e.type === 'ChannelDeleted');
@@ -170,7 +171,7 @@ export const openDirectMessage = defineCommand({
   name: 'OpenDirectMessage',
   summary: 'Open the direct messages with another user: always the same conversation for the same two people',
   body: z.strictObject({ userId: z.uuid() }),
-  allow: anyUser,
+  allow: anyUserButAuditor,
   handle: async (context, body) => {
     const by = actingUser(context);
     if (body.userId === by.userId)
@@ -195,7 +196,7 @@ export const postMessage = defineCommand({
     quotedMessageId: z.uuid().nullish(),
     attachmentIds: z.array(z.uuid()).max(10).nullish().refine(uniqueIds, 'each attachment once'),
   }),
-  allow: anyUser,
+  allow: anyUserButAuditor,
   handle: async (context, body) => {
     const command: PostMessageCommand = {
       type: 'PostMessage',
@@ -251,7 +252,7 @@ export const editMessage = defineCommand({
   name: 'EditMessage',
   summary: 'Edit your own message',
   body: z.strictObject({ messageId: z.uuid(), body: MessageBody }),
-  allow: anyUser,
+  allow: anyUserButAuditor,
   handle: (context, body) => messageCommand(context, { type: 'EditMessage', ...body, by: actingUser(context) }),
 });
 
@@ -259,7 +260,7 @@ export const deleteMessage = defineCommand({
   name: 'DeleteMessage',
   summary: 'Delete your own message (an org ADMIN or SUPER_ADMIN may delete any): it stays as a tombstone',
   body: z.strictObject({ messageId: z.uuid() }),
-  allow: anyUser,
+  allow: anyUserButAuditor,
   handle: (context, body) => messageCommand(context, { type: 'DeleteMessage', ...body, by: actingUser(context) }),
 });
 
@@ -269,7 +270,7 @@ export const reactToMessage = defineCommand({
   name: 'ReactToMessage',
   summary: 'React to a message with an emoji of the quick set (at most once per emoji)',
   body: reaction,
-  allow: anyUser,
+  allow: anyUserButAuditor,
   handle: (context, body) => messageCommand(context, { type: 'ReactToMessage', ...body, by: actingUser(context) }),
 });
 
@@ -277,7 +278,7 @@ export const removeReaction = defineCommand({
   name: 'RemoveReaction',
   summary: 'Take back your reaction',
   body: reaction,
-  allow: anyUser,
+  allow: anyUserButAuditor,
   handle: (context, body) => messageCommand(context, { type: 'RemoveReaction', ...body, by: actingUser(context) }),
 });
 
@@ -285,7 +286,7 @@ export const markChannelRead = defineCommand({
   name: 'MarkChannelRead',
   summary: 'Mark a channel read up to a message, or (without messageId) up to everything it holds now',
   body: z.strictObject({ channelId, messageId: z.uuid().nullish() }),
-  allow: anyUser,
+  allow: anyUserButAuditor,
   handle: async (context, body) => {
     const command: ChannelMemberCommand = { type: 'MarkChannelRead', channelId: body.channelId, messageId: body.messageId ?? null, by: actingUser(context) };
     const [channel, message] = await Promise.all([
@@ -304,7 +305,7 @@ function muteCommand(name: 'MuteChannel' | 'UnmuteChannel', summary: string) {
     name,
     summary,
     body: channelOnly,
-    allow: anyUser,
+    allow: anyUserButAuditor,
     handle: async (context, body) => {
       const command: ChannelMemberCommand = { type: name, channelId: body.channelId, by: actingUser(context) };
       const channel = (await load(context, channelAggregate, channelStream(body.channelId))).state;

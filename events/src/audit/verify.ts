@@ -23,6 +23,16 @@ export interface CheckpointClaims {
   heads: Map<string, HeadClaim>;
   /** Events and streams each checkpoint counted up to its position. */
   counts: { checkpointId: string; upTo: bigint; eventCount: number }[];
+  /** The newest trustworthy checkpoint. */
+  latest: LatestCheckpoint | null;
+}
+
+export interface LatestCheckpoint {
+  checkpointId: string;
+  upToPosition: bigint;
+  eventCount: number;
+  streamCount: number;
+  recordedAt: string;
 }
 
 export interface HeadFinding {
@@ -44,6 +54,7 @@ export interface CountFinding {
 }
 
 export interface CheckpointReport {
+  latest: LatestCheckpoint | null;
   events: number;
   valid: number;
   invalid: CheckpointClaims['invalid'];
@@ -78,7 +89,7 @@ export interface StreamVerification {
 /** Reads the signed checkpoints and keeps what the trustworthy ones claim. */
 export async function loadCheckpointClaims(store: EventStore, signer: CheckpointSigner): Promise<CheckpointClaims> {
   const records = await store.readStoredStream(CHAIN_CHECKPOINT_STREAM);
-  const claims: CheckpointClaims = { events: 0, valid: 0, invalid: [], unknownKey: 0, heads: new Map(), counts: [] };
+  const claims: CheckpointClaims = { events: 0, valid: 0, invalid: [], unknownKey: 0, heads: new Map(), counts: [], latest: null };
   const counted = new Set<string>();
   for (const record of records) {
     if (record.type !== 'ChainCheckpointRecorded') continue;
@@ -89,6 +100,13 @@ export async function loadCheckpointClaims(store: EventStore, signer: Checkpoint
     if (verdict === 'invalid') claims.invalid.push({ eventId: record.id, position: record.position, checkpointId: String(data.checkpointId) });
     if (verdict !== 'valid') continue;
     claims.valid++;
+    claims.latest = {
+      checkpointId: data.checkpointId,
+      upToPosition: BigInt(data.upToPosition),
+      eventCount: data.eventCount,
+      streamCount: data.streamCount,
+      recordedAt: record.metadata.recordedAt,
+    };
     for (const head of data.heads) {
       const revision = BigInt(head.revision);
       const known = claims.heads.get(head.streamId);
@@ -104,7 +122,7 @@ export async function loadCheckpointClaims(store: EventStore, signer: Checkpoint
 }
 
 function emptyReport(claims: CheckpointClaims): CheckpointReport {
-  return { events: claims.events, valid: claims.valid, invalid: claims.invalid, unknownKey: claims.unknownKey, heads: [], counts: [] };
+  return { latest: claims.latest, events: claims.events, valid: claims.valid, invalid: claims.invalid, unknownKey: claims.unknownKey, heads: [], counts: [] };
 }
 
 const reportOk = (report: CheckpointReport) => report.invalid.length === 0 && report.heads.length === 0 && report.counts.length === 0;

@@ -2,6 +2,7 @@ import type { RecordedEvent, TicketStatus } from '@chat/events';
 import type { ColumnType, Kysely, Transaction } from 'kysely';
 import type { ReadModels } from '../read-models';
 import type { Projector } from '../runtime/types';
+import { erasedPerson, erasePersonalData } from '../audit/erasure';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
@@ -49,7 +50,7 @@ interface TicketEventData {
 /** Helpdesk tickets, their comments and their linked sessions: /api/tickets. */
 export const helpdeskProjector: Projector = {
   name: 'helpdesk',
-  handles: ['TicketCreated', 'TicketStatusChanged', 'TicketCommentAdded', 'SessionLinkedToTicket'],
+  handles: ['TicketCreated', 'TicketStatusChanged', 'TicketCommentAdded', 'SessionLinkedToTicket', 'PersonalDataErased'],
   tables: ['helpdesk_tickets', 'helpdesk_ticket_comments', 'helpdesk_ticket_sessions'],
   migrations: {
     '0001_helpdesk': {
@@ -92,6 +93,8 @@ export const helpdeskProjector: Projector = {
     const at = new Date(event.metadata.recordedAt);
     const touch = () => tx.updateTable('helpdesk_tickets').set({ updated_at: at }).where('id', '=', data.ticketId).execute();
     switch (event.type) {
+      case 'PersonalDataErased':
+        return erasePersonalData.helpdesk(tx, erasedPerson(event));
       case 'TicketCreated':
         await tx
           .insertInto('helpdesk_tickets')

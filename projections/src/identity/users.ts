@@ -2,6 +2,7 @@ import type { RecordedEvent, Role } from '@chat/events';
 import type { Kysely, Transaction } from 'kysely';
 import type { ReadModels } from '../read-models';
 import type { Projector } from '../runtime/types';
+import { erasedPerson, erasePersonalData } from '../audit/erasure';
 
 export interface UsersTable {
   id: string;
@@ -15,7 +16,7 @@ export interface UsersTable {
 /** Everyone who can sign in: the directory behind /api/users and /api/me. */
 export const usersProjector: Projector = {
   name: 'users',
-  handles: ['UserCreated', 'UserRoleChanged', 'UserDeactivated'],
+  handles: ['UserCreated', 'UserRoleChanged', 'UserDeactivated', 'PersonalDataErased'],
   tables: ['users'],
   migrations: {
     '0001_users': {
@@ -36,6 +37,8 @@ export const usersProjector: Projector = {
   async apply(tx: Transaction<ReadModels>, event: RecordedEvent) {
     const data = event.data as { userId: string; email?: string; name?: string; role?: Role };
     switch (event.type) {
+      case 'PersonalDataErased':
+        return erasePersonalData.users(tx, erasedPerson(event));
       case 'UserCreated':
         await tx
           .insertInto('users')

@@ -2,6 +2,7 @@ import type { RecordedEvent, SessionStatus } from '@chat/events';
 import { sql, type ColumnType, type Kysely, type Transaction } from 'kysely';
 import type { ReadModels } from '../read-models';
 import type { Projector } from '../runtime/types';
+import { erasedPerson, erasePersonalData } from '../audit/erasure';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** int8 columns: a decimal string in, whatever the driver gives out (normalize with String()). */
@@ -109,6 +110,7 @@ export const liveChatProjector: Projector = {
     'SessionClosed',
     'ArticlesSuggested',
     'SessionLinkedToTicket',
+    'PersonalDataErased',
   ],
   tables: ['livechat_sessions', 'livechat_messages'],
   migrations: {
@@ -160,6 +162,8 @@ export const liveChatProjector: Projector = {
     const at = new Date(event.metadata.recordedAt);
     const version = event.position.toString();
     switch (event.type) {
+      case 'PersonalDataErased':
+        return erasePersonalData.liveChat(tx, erasedPerson(event));
       case 'VisitorSessionStarted':
         await tx
           .insertInto('livechat_sessions')

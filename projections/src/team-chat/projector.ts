@@ -2,6 +2,7 @@ import { TEAM_CHAT_EVENT_TYPES, type AttachmentRef, type RecordedEvent } from '@
 import { sql, type Transaction } from 'kysely';
 import type { ReadModels } from '../read-models';
 import type { Projector } from '../runtime/types';
+import { erasedPerson, erasePersonalData } from '../audit/erasure';
 import { teamChatMigrations, teamChatTables, type ListedAttachment, type StoredReaction } from './tables';
 
 type Tx = Transaction<ReadModels>;
@@ -21,7 +22,7 @@ export function quoteSnippet(body: string, max = 140): string {
  */
 export const teamChatProjector: Projector = {
   name: 'team_chat',
-  handles: TEAM_CHAT_EVENT_TYPES.filter((t) => !t.startsWith('ChannelName')),
+  handles: [...TEAM_CHAT_EVENT_TYPES.filter((t) => !t.startsWith('ChannelName')), 'PersonalDataErased'],
   tables: teamChatTables,
   migrations: teamChatMigrations,
   async apply(tx: Tx, event: RecordedEvent) {
@@ -29,6 +30,8 @@ export const teamChatProjector: Projector = {
     const at = new Date(event.metadata.recordedAt);
     const position = event.position.toString();
     switch (event.type) {
+      case 'PersonalDataErased':
+        return erasePersonalData.teamChat(tx, erasedPerson(event));
       case 'ChannelCreated':
         return channelCreated(tx, data, at, position);
       case 'DirectMessageOpened':
