@@ -199,6 +199,12 @@ export class ChatController {
     }
   }
 
+  /** Stops polling (the chat is going away). */
+  dispose(): void {
+    this.poller.stop();
+    this.listeners.clear();
+  }
+
   /** The network came back: retry right away instead of waiting out the back-off. */
   online(): void {
     this.queue.retryNow();

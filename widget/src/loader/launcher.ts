@@ -122,11 +122,14 @@ export function mountLauncher({ portal, config, pageOrigin }: LauncherOptions): 
     iframe = document.createElement('iframe');
     iframe.title = 'Live chat';
     iframe.src = url.href;
-    // No top navigation, no plugins; popups only for article links the visitor opens.
-    iframe.setAttribute(
-      'sandbox',
-      'allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox',
-    );
+    // No top navigation, no plugins; popups only for article links the visitor opens. (Pointless,
+    // and warned about, when the page is on the portal's own origin, as the demo page is.)
+    if (portal !== pageOrigin) {
+      iframe.setAttribute(
+        'sandbox',
+        'allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox',
+      );
+    }
     iframe.setAttribute('referrerpolicy', 'origin');
     iframe.addEventListener('load', () => {
       loaded = true;

@@ -123,21 +123,21 @@ const questionList = (questions: Question[]) =>
     .join('')}</div>`;
 
 const STYLE = `
-:root{--brand:#0f766e;--brand-dark:#115e59;--ink:#0f172a;--muted:#475569;--line:#e2e8f0;--soft:#f0fdfa;--page:#ffffff;color-scheme:light dark}
-@media (prefers-color-scheme:dark){:root{--ink:#e2e8f0;--muted:#94a3b8;--line:#1e293b;--soft:#0b2a28;--page:#0b1120}}
+:root{--brand:#2563eb;--brand-dark:#1d4ed8;--ink:#0f172a;--muted:#475569;--line:#e2e8f0;--soft:#eff6ff;--page:#ffffff;color-scheme:light dark}
+@media (prefers-color-scheme:dark){:root{--ink:#e2e8f0;--muted:#94a3b8;--line:#1e293b;--soft:#0b1a36;--page:#0b1120}}
 *{box-sizing:border-box}body{margin:0;font:16px/1.6 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:var(--page)}
-a{color:var(--brand)}@media (prefers-color-scheme:dark){a{color:#5eead4}}
+a{color:var(--brand)}@media (prefers-color-scheme:dark){a{color:#93c5fd}}
 .wrap{max-width:1080px;margin:0 auto;padding:0 24px}
 .notice{background:#fef3c7;color:#78350f;padding:10px 24px;font-size:14px;text-align:center}
 header.top{border-bottom:1px solid var(--line)}
 header.top .wrap{display:flex;align-items:center;gap:28px;height:68px}
 .logo{display:flex;align-items:center;gap:10px;font-weight:750;font-size:19px;letter-spacing:-.02em;color:var(--ink);text-decoration:none}
-.logo span.mark{width:30px;height:30px;border-radius:9px;background:linear-gradient(135deg,#14b8a6,#0f766e);display:grid;place-items:center}
+.logo span.mark{width:30px;height:30px;border-radius:9px;background:linear-gradient(135deg,#60a5fa,#2563eb);display:grid;place-items:center}
 .logo svg{width:18px;height:18px;fill:none;stroke:#fff;stroke-width:2.4;stroke-linecap:round;stroke-linejoin:round}
 nav.main{display:flex;gap:22px;flex:1}nav.main a{color:var(--muted);text-decoration:none;font-weight:550;font-size:15px}
 nav.main a[aria-current]{color:var(--ink)}
 .signin{border:1px solid var(--line);border-radius:999px;padding:7px 16px;text-decoration:none;color:var(--ink);font-weight:600;font-size:14px}
-.hero{background:radial-gradient(circle at 20% 0,#ccfbf1 0,transparent 55%),linear-gradient(180deg,var(--soft),var(--page));padding:56px 0 48px}
+.hero{background:radial-gradient(circle at 20% 0,#dbeafe 0,transparent 55%),linear-gradient(180deg,var(--soft),var(--page));padding:56px 0 48px}
 @media (prefers-color-scheme:dark){.hero{background:linear-gradient(180deg,var(--soft),var(--page))}}
 .hero h1{font-size:clamp(30px,5vw,44px);line-height:1.1;letter-spacing:-.03em;margin:0 0 10px}
 .hero p{color:var(--muted);margin:0 0 26px;font-size:18px}
@@ -149,17 +149,17 @@ h2{font-size:22px;letter-spacing:-.01em;margin:0 0 16px}
 section{padding:40px 0 8px}
 .topics{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:16px}
 .topic{display:block;border:1px solid var(--line);border-radius:14px;padding:18px;text-decoration:none;color:inherit;transition:border-color .15s,box-shadow .15s}
-.topic:hover{border-color:#5eead4;box-shadow:0 6px 24px rgba(15,118,110,.12)}
+.topic:hover{border-color:#93c5fd;box-shadow:0 6px 24px rgba(37,99,235,.12)}
 .topic svg{width:36px;height:36px;padding:7px;border-radius:10px;background:var(--soft);fill:none;stroke:var(--brand);stroke-width:2;stroke-linecap:round;stroke-linejoin:round}
-@media (prefers-color-scheme:dark){.topic svg{stroke:#5eead4}}
+@media (prefers-color-scheme:dark){.topic svg{stroke:#93c5fd}}
 .topic h3{margin:12px 0 4px;font-size:17px}.topic p{margin:0;color:var(--muted);font-size:14.5px}
 .faq{border-top:1px solid var(--line)}
 details{border-bottom:1px solid var(--line);padding:14px 4px}
-summary{cursor:pointer;font-weight:600;list-style-position:outside}
+summary{cursor:pointer;font-weight:600}
 details p{margin:10px 0 2px;color:var(--muted)}
-.contact{margin:44px 0 56px;border-radius:18px;background:linear-gradient(120deg,#0f766e,#115e59);color:#ecfeff;padding:28px;display:flex;flex-wrap:wrap;gap:18px;align-items:center;justify-content:space-between}
+.contact{margin:44px 0 56px;border-radius:18px;background:linear-gradient(120deg,#2563eb,#1e40af);color:#eff6ff;padding:28px;display:flex;flex-wrap:wrap;gap:18px;align-items:center;justify-content:space-between}
 .contact h2{margin:0 0 4px;color:#fff}.contact p{margin:0;opacity:.9}
-.contact button{border:0;border-radius:999px;background:#fff;color:#115e59;font:inherit;font-weight:700;padding:12px 22px;cursor:pointer}
+.contact button{border:0;border-radius:999px;background:#fff;color:#1d4ed8;font:inherit;font-weight:700;padding:12px 22px;cursor:pointer}
 .crumbs{font-size:14px;color:var(--muted);padding-top:28px}.crumbs a{color:var(--muted)}
 footer{border-top:1px solid var(--line);color:var(--muted);font-size:14px;padding:28px 0 96px}
 footer .wrap{display:flex;flex-wrap:wrap;gap:12px 28px;justify-content:space-between}footer a{color:var(--muted);text-decoration:none;margin-right:18px}
