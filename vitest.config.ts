@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
-const shared = { globalSetup: ['./test/global-setup.ts'], testTimeout: 60_000, hookTimeout: 60_000, maxWorkers: 2 };
+const shared = { globalSetup: ['./test/global-setup.ts'], testTimeout: 60_000, hookTimeout: 60_000 };
 const backend = ['events', 'platform', 'command-api', 'projections', 'query-api', 'app', 'bench', 'widget'];
 
 export default defineConfig({
   test: {
+    maxWorkers: 2,
     projects: [
       {
         test: {

@@ -77,7 +77,10 @@ export interface EventStoreAdapter {
   readStream(streamId: string): Promise<StoredRecord[]>;
   /** Events with position > after, in position order, never skipping one that commits late. */
   readAll(after: bigint, limit: number): Promise<StoredRecord[]>;
-  /** Position of the newest readable event (0n when empty). */
+  /**
+   * Position of the newest committed event (0n when empty). readAll may reach it a moment later:
+   * it waits for older transactions (of any database on the server) to finish first.
+   */
   headPosition(): Promise<bigint>;
   /** Calls the listener (possibly spuriously) when new events may be readable. */
   onAppended(listener: () => void): () => void;

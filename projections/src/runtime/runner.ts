@@ -84,13 +84,24 @@ export class ProjectionRunner {
     this.loops = [];
   }
 
-  /** Runs every projector and reactor until each has read the whole log (tests, CLI, seed). */
+  /**
+   * Runs every projector and reactor until each has passed every event committed so far, and
+   * whatever the reactors appended on the way (tests, CLI, seed).
+   */
   async catchUp(): Promise<void> {
+    let target = await this.options.store.headPosition();
     for (;;) {
       let moved = 0;
       for (const projector of this.options.projectors) moved += await this.projectBatch(projector).catch(standBy);
       for (const reactor of this.options.reactors ?? []) moved += await this.reactBatch(reactor).catch(standBy);
-      if (moved === 0) return;
+      if (moved > 0) continue;
+      const checkpoints = await readCheckpoints(this.options.db);
+      const behind = checkpoints.some((c) => this.names.includes(c.name) && c.position < target);
+      if (!behind) {
+        const head = await this.options.store.headPosition();
+        if (head === target) return;
+        target = head; // reactors appended more
+      } else await sleep(5); // an older transaction still holds the snapshot horizon back
     }
   }
 

@@ -121,22 +121,26 @@ async function messagePosted(tx: Tx, data: Data, at: Date, position: string) {
           SELECT author_id, body, deleted FROM tc_messages WHERE id = ${quotedId} AND channel_id = ${data.channelId}`.execute(tx)
       ).rows[0]
     : undefined;
-  // The message takes the channel's next seq and change number; a message seen before is left alone.
+  // One statement: the channel hands out the next seq and change number, the message takes them,
+  // its author's own-messages count moves. A message seen before changes nothing.
   const inserted = await sql<{ seq: number }>`
+    WITH channel AS (
+      UPDATE tc_channels SET last_seq = last_seq + 1, live_count = live_count + 1, change_seq = change_seq + 1,
+             version = ${position}, last_activity_at = ${at}
+      WHERE id = ${data.channelId} AND NOT EXISTS (SELECT 1 FROM tc_messages WHERE id = ${data.messageId})
+      RETURNING id, last_seq, change_seq
+    ), author AS (
+      UPDATE tc_members SET mine_after = mine_after + 1
+      WHERE channel_id = ${data.channelId} AND user_id = ${data.authorId as string} AND EXISTS (SELECT 1 FROM channel)
+    )
     INSERT INTO tc_messages (id, channel_id, seq, author_id, body, created_at, quoted_message_id, quote_author_id, quote_snippet,
                              quote_deleted, reactions, attachments, changed)
-    SELECT ${data.messageId}, c.id, c.last_seq + 1, ${data.authorId as string}, ${data.body as string}, ${at},
+    SELECT ${data.messageId}, channel.id, channel.last_seq, ${data.authorId as string}, ${data.body as string}, ${at},
            ${quoted ? quotedId : null}, ${quoted?.author_id ?? null}, ${quoted && !quoted.deleted ? quoteSnippet(quoted.body) : null},
-           ${quoted?.deleted ?? false}, '[]', ${JSON.stringify(listed)}, c.change_seq + 1
-    FROM tc_channels c WHERE c.id = ${data.channelId}
-    ON CONFLICT (id) DO NOTHING
+           ${quoted?.deleted ?? false}, '[]', ${JSON.stringify(listed)}, channel.change_seq
+    FROM channel
     RETURNING seq`.execute(tx);
   if (inserted.rows.length === 0) return;
-  await sql`UPDATE tc_channels SET last_seq = last_seq + 1, live_count = live_count + 1, change_seq = change_seq + 1,
-      version = ${position}, last_activity_at = ${at}
-    WHERE id = ${data.channelId}`.execute(tx);
-  await sql`UPDATE tc_members SET mine_after = mine_after + 1
-    WHERE channel_id = ${data.channelId} AND user_id = ${data.authorId as string}`.execute(tx);
   for (const a of attachments) {
     await sql`INSERT INTO tc_attachments (id, message_id, channel_id, name, size, content_type, sha256)
       VALUES (${a.id}, ${data.messageId}, ${data.channelId}, ${a.name}, ${a.size}, ${a.contentType}, ${a.sha256})

@@ -192,7 +192,7 @@ export class PostgresEventStoreAdapter implements EventStoreAdapter {
 
   async headPosition(): Promise<bigint> {
     const { rows } = await this.connection.pool.query<{ head: string | null }>(
-      `SELECT max(position) AS head FROM events WHERE position < ${SNAPSHOT_HORIZON}`,
+      'SELECT max(position) AS head FROM events',
     );
     return rows[0]?.head ? BigInt(rows[0].head) : 0n;
   }
