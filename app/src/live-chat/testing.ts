@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- test client answers are whatever the API sent */
 import { randomUUID } from 'node:crypto';
-import { ApiClient, type Answer, type TestSystem } from '@chat/app/testing/test-system';
+import { ApiClient, type Answer, type TestSystem } from '../testing/test-system';
 
 /** Widget sites for tests: the embedded demo key, and a customer site on another origin. */
 export const TEST_WIDGET_SITES = JSON.stringify([
@@ -78,3 +78,25 @@ export function seenBy(staff: ApiClient, visitor: Visitor): ApiClient {
 }
 
 export const session = async (staff: ApiClient, visitor: Visitor): Promise<any> => (await seenBy(staff, visitor).get(`/api/livechat/sessions/${visitor.sessionId}`)).body;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Waits until the knowledge-base bot has read the session's last visitor message (answered it or
+ * decided not to), and answers the position of the session's newest event: a read with that
+ * X-Min-Position sees the bot's answer, if any. (settle() alone may return while a write is
+ * committed but not yet readable, because an older transaction is still open.)
+ */
+export async function botHasRead(t: TestSystem, sessionId: string): Promise<string> {
+  const { store, database } = t.system.platform;
+  const stream = async () => store.readStream(`session-${sessionId}`);
+  const lastVisitorMessage = (await stream()).filter((e) => e.type === 'VisitorMessagePosted').at(-1)?.position ?? 0n;
+  for (let tries = 0; ; tries++) {
+    await t.settle();
+    const { rows } = await database.pool.query<{ position: string }>(`SELECT position FROM projection_checkpoints WHERE name = 'kb-bot'`);
+    if (BigInt(rows[0]?.position ?? -1) >= lastVisitorMessage) break;
+    if (tries > 500) throw new Error(`the bot did not reach ${lastVisitorMessage}`);
+    await pause(10);
+  }
+  return String((await stream()).at(-1)!.position);
+}

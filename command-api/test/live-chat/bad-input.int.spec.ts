@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { startTestSystem, type ApiClient, type Answer, type TestSystem } from '@chat/app/testing/test-system';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshIp, startVisitor, type Visitor } from './support';
+import { freshIp, startVisitor, type Visitor } from '@chat/app/live-chat/testing';
 
 type Kind = { kind: 'uuid' } | { kind: 'text'; max: number } | { kind: 'email' } | { kind: 'enum'; values: string[] } | { kind: 'key' };
 type Field = Kind & { name: string; required: boolean };
@@ -101,7 +101,7 @@ describe('bad input to the Live chat commands and the widget: always a 4xx, neve
     visitor = await startVisitor(t);
     await t.settle();
     head = await t.system.platform.store.headPosition();
-  });
+  }, 180_000);
   afterAll(async () => t?.close());
 
   it('staff commands refuse malformed bodies', async () => {

@@ -35,7 +35,7 @@ describe.skipIf(!onRealPostgres())('Live chat under concurrency (real Postgres)'
       const { token } = await t.system.platform.sessions.create(id, 'AGENT');
       agents.push({ id, name, client: new ApiClient(t.url, token, { id, email: '', name, role: 'AGENT' }) });
     }
-  });
+  }, 180_000);
   afterAll(async () => t?.close());
 
   it(`${AGENTS} agents take one WAITING session at once, ${ROUNDS} times: always exactly one winner, the others 409 naming them`, async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { startTestSystem, type ApiClient, type TestSystem } from '@chat/app/testing/test-system';
 import { demoUserId } from '@chat/app';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { session, seenBy, startVisitor, TEST_WIDGET_SITES } from './support';
+import { session, seenBy, startVisitor, TEST_WIDGET_SITES } from '@chat/app/live-chat/testing';
 
 describe('Live chat from the widget to the agent and back, through HTTP', () => {
   let t: TestSystem;
@@ -12,7 +12,7 @@ describe('Live chat from the widget to the agent and back, through HTTP', () => 
   beforeAll(async () => {
     t = await startTestSystem({ env: { WIDGET_SITES: TEST_WIDGET_SITES } });
     [emma, mitch, morgan] = await Promise.all([t.login('emma@demo.local'), t.login('mitch@demo.local'), t.login('morgan@demo.local')]);
-  });
+  }, 180_000);
   afterAll(async () => t?.close());
 
   it('a visitor starts a chat, waits in the queue, an agent joins and replies, the visitor sees it', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { startTestSystem, type ApiClient, type TestSystem } from '@chat/app/testing/test-system';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshIp, startVisitor, TEST_WIDGET_SITES, type Visitor } from './support';
+import { freshIp, startVisitor, TEST_WIDGET_SITES, type Visitor } from '@chat/app/live-chat/testing';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -11,7 +11,7 @@ describe('the widget API guards its visitors and itself', () => {
   beforeAll(async () => {
     t = await startTestSystem({ env: { WIDGET_SITES: TEST_WIDGET_SITES } });
     emma = await t.login('emma@demo.local');
-  });
+  }, 180_000);
   afterAll(async () => t?.close());
 
   it('a visitor token opens its own session and no other: every session id of a seeded set answers 404, nothing is appended', async () => {
