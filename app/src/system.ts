@@ -56,6 +56,7 @@ export async function startSystem(config: Config, logger: Logger, parts: SystemP
       logger,
       title: 'Portal messaging API',
       readiness: platform.readiness,
+      rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
       notFound: web?.notFound,
     });
     if (parts.commands) await registerCommandApi(http, platform, bus);

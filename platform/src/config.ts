@@ -49,6 +49,8 @@ const ConfigSchema = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** How long a command or query waits for the database before answering 503. */
   DB_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  /** Requests per minute per client (session token, visitor token, or address) on every endpoint. */
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1_200),
   /** Longest wait of a query for X-Min-Position before answering stale. */
   MIN_POSITION_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(2_000),
   PROJECTION_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
