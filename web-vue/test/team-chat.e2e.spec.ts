@@ -11,7 +11,7 @@ let browser: Browser;
 let emma: Person;
 let jamie: Person;
 
-const unique = (prefix: string) => `${prefix}-${Date.now().toString(36)}${Math.floor(Math.random() * 100)}`;
+const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 6)}`;
 
 async function createChannel(
   page: Page,
@@ -33,7 +33,8 @@ async function openChannel(page: Page, name: string): Promise<void> {
 async function post(page: Page, text: string): Promise<void> {
   await page.getByTestId('composer-input').fill(text);
   await page.getByTestId('composer-input').press('Enter');
-  await message(page, text).waitFor();
+  // Shown at once, then confirmed by the server (no longer marked pending).
+  await message(page, text).and(page.locator('[data-testid="message"]:not([data-pending])')).waitFor();
 }
 
 /** The message whose own text (not a quote of it) contains `text`. */
@@ -90,16 +91,20 @@ describe('Team chat in the browser', () => {
   });
 
   it('creates a public channel that another user joins, seeing the first message within one poll', async () => {
-    const name = unique('launch');
-    await createChannel(emma.page, `${name.toUpperCase()} `);
+    const name = unique('proj-carms-court');
+    await createChannel(emma.page, `${name.toUpperCase().replaceAll('-', ' ')} `);
     await emma.page.getByTestId(`conversation-${name}`).waitFor();
-    await post(emma.page, 'Kick-off at ten');
+    await post(
+      emma.page,
+      'Kick-off for the Carms Court refurbishment is Thursday at 10:00. Agenda: https://example.com/agenda',
+    );
 
     await openChannel(jamie.page, name);
-    await message(jamie.page, 'Kick-off at ten').waitFor({ timeout: ONE_POLL });
+    await message(jamie.page, 'Kick-off for the Carms Court').waitFor({ timeout: ONE_POLL });
     await jamie.page.getByTestId('join-channel').click();
-    await post(jamie.page, 'Count me in');
+    await post(jamie.page, 'Count me in. I will bring the floor plans.');
     await message(emma.page, 'Count me in').waitFor({ timeout: ONE_POLL });
+    await post(emma.page, 'Great, thanks Jamie!');
     await screenshot(emma.page, 'team-chat-channel');
   });
 

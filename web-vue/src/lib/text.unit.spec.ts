@@ -49,5 +49,6 @@ describe('format', () => {
     expect(fileSize(248_331)).toBe('243 KB');
     expect(initials('Emma  Stone')).toBe('ES');
     expect(initials('')).toBe('?');
+    expect(initials('Jane (visitor)')).toBe('JV');
   });
 });
