@@ -92,6 +92,11 @@ export function createPortalRouter(): Router {
 
   router.beforeEach(async (to) => {
     const auth = useAuthStore();
+    // Fetch the page's code while asking who is signed in, instead of one after the other.
+    for (const record of to.matched) {
+      const view = record.components?.default;
+      if (typeof view === 'function') void (view as () => Promise<unknown>)().catch(() => undefined);
+    }
     await auth.ensureLoaded();
     if (to.meta.public) {
       if (to.name === 'login' && auth.user) return safeNext(to.query.next);
@@ -100,6 +105,14 @@ export function createPortalRouter(): Router {
     if (!auth.user) return { name: 'login', query: to.fullPath === '/' ? {} : { next: to.fullPath } };
     if (to.meta.area && !auth.can(to.meta.area)) return { name: 'team-chat' };
     return true;
+  });
+
+  // A new build replaced the lazy chunks this page knows: load the page afresh at the same place.
+  router.onError((error: unknown, to) => {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/dynamically imported module|module script failed|Importing a module/i.test(message)) {
+      window.location.assign(to.fullPath);
+    }
   });
 
   router.afterEach((to) => {
