@@ -17,7 +17,7 @@ describe.each(['fs', 'postgres'] as const)('attachments with the %s blob store',
 
   beforeAll(async () => {
     t = await startTestSystem({ env: { BLOB_STORE: blobStore, ATTACHMENT_MAX_BYTES: String(MAX) } });
-    [emma, mitch, jamie] = await Promise.all(['emma', 'mitch', 'jamie'].map((u) => t.login(`${u}@demo.local`)));
+    [emma, mitch, jamie] = (await Promise.all(['emma', 'mitch', 'jamie'].map((u) => t.login(`${u}@demo.local`)))) as [ApiClient, ApiClient, ApiClient];
     shareWrites([emma, mitch, jamie]);
   });
   afterAll(async () => t?.close());
@@ -28,10 +28,14 @@ describe.each(['fs', 'postgres'] as const)('attachments with the %s blob store',
     const response = await fetch(`${t.url}/api/attachments`, { method: 'POST', body: form, headers: { authorization: `Bearer ${client.token}` } });
     return { status: response.status, body: (await response.json()) as any };
   }
-  const download = (client: ApiClient, id: string, headers: Record<string, string> = {}) =>
-    fetch(`${t.url}/api/attachments/${id}`, {
-      headers: { authorization: `Bearer ${client.token}`, ...(client.lastPosition ? { 'x-min-position': client.lastPosition } : {}), ...headers },
-    });
+  async function download(client: ApiClient, id: string, headers: Record<string, string> = {}) {
+    for (let attempt = 0; ; attempt++) {
+      const response = await fetch(`${t.url}/api/attachments/${id}`, {
+        headers: { authorization: `Bearer ${client.token}`, ...(client.lastPosition ? { 'x-min-position': client.lastPosition } : {}), ...headers },
+      });
+      if (response.headers.get('x-stale') !== 'true' || attempt >= 15) return response;
+    }
+  }
 
   async function channel(visibility: 'public' | 'private') {
     const channelId = randomUUID();

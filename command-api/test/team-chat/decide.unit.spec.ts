@@ -5,6 +5,7 @@ import {
   fold,
   messageAggregate,
   type ChannelEvent,
+  type ChannelNameEvent,
   type ChannelState,
   type MessageEvent,
   type MessageState,
@@ -27,7 +28,7 @@ const created = (visibility: 'public' | 'private' = 'public', by = ann): Channel
   data: { channelId, name: 'ops', visibility, description: null, createdBy: by.userId },
 });
 const joined = (user: ActingUser): ChannelEvent => ({ type: 'ChannelJoined', data: { channelId, userId: user.userId } });
-const dmOpened: ChannelEvent = { type: 'DirectMessageOpened', data: { channelId, userIds: [ann.userId, bob.userId], openedBy: ann.userId } };
+const dmOpened = { type: 'DirectMessageOpened', data: { channelId, userIds: [ann.userId, bob.userId], openedBy: ann.userId } } as ChannelEvent;
 const channel = (...events: ChannelEvent[]): ChannelState => fold(channelAggregate, events);
 
 const posted = (author = ann, inChannel = channelId): MessageEvent => ({
@@ -48,7 +49,8 @@ describe('channel rules', () => {
   const create = { type: 'CreateChannel' as const, channelId, name: 'ops', visibility: 'public' as const, description: null, by: ann };
   it('creates a channel whose creator is its ADMIN', () => {
     given(channelAggregate).when((s) => decideChannel(create, s)).then([created()]);
-    expect(channel(created()).status === 'active' && channel(created()).members).toEqual({ [ann.userId]: 'ADMIN' });
+    const state = channel(created());
+    expect(state.status === 'active' && state.members).toEqual({ [ann.userId]: 'ADMIN' });
   });
   it('creating it again is a no-op; another channel under its id is a conflict', () => {
     given(channelAggregate, [created()]).when((s) => decideChannel(create, s)).then([]);
@@ -119,13 +121,13 @@ describe('channel name rules', () => {
     ({ type: 'ReserveChannelName', name: 'ops', channelId: id, deadHolder }) as const;
   it('a free name is reserved; the same channel again is a no-op; another channel is refused', () => {
     given(channelNameAggregate).when((s) => decideChannelName(reserve(channelId), s)).then([{ type: 'ChannelNameReserved', data: { name: 'ops', channelId } }]);
-    const held = [{ type: 'ChannelNameReserved' as const, data: { name: 'ops', channelId } }];
+    const held: ChannelNameEvent[] = [{ type: 'ChannelNameReserved', data: { name: 'ops', channelId } }];
     given(channelNameAggregate, held).when((s) => decideChannelName(reserve(channelId), s)).then([]);
     given(channelNameAggregate, held).when((s) => decideChannelName(reserve(otherChannel), s)).thenThrows('CHANNEL_NAME_TAKEN', 409);
   });
   it('a released name is free again, and a dead holder (deleted channel) loses its claim', () => {
-    const held = [{ type: 'ChannelNameReserved' as const, data: { name: 'ops', channelId } }];
-    const released = [...held, { type: 'ChannelNameReleased' as const, data: { name: 'ops', channelId } }];
+    const held: ChannelNameEvent[] = [{ type: 'ChannelNameReserved', data: { name: 'ops', channelId } }];
+    const released: ChannelNameEvent[] = [...held, { type: 'ChannelNameReleased', data: { name: 'ops', channelId } }];
     given(channelNameAggregate, released)
       .when((s) => decideChannelName(reserve(otherChannel), s))
       .then([{ type: 'ChannelNameReserved', data: { name: 'ops', channelId: otherChannel } }]);

@@ -3,6 +3,7 @@ import { channelStream, messageStream } from '@chat/events';
 import { ApiClient, startTestSystem, type TestSystem } from '@chat/app/testing/test-system';
 import { onRealPostgres } from '@chat/platform/testing/database';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { patientReads } from './helpers';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- answers are whatever the API sent */
 
@@ -17,6 +18,7 @@ describe(`Team chat under concurrency (${onRealPostgres() ? 'real Postgres' : 'P
   beforeAll(async () => {
     t = await startTestSystem();
     emma = await t.login('emma@demo.local');
+    patientReads(emma);
   });
   afterAll(async () => t?.close());
 
@@ -28,6 +30,7 @@ describe(`Team chat under concurrency (${onRealPostgres() ? 'real Postgres' : 'P
     const { token } = await t.system.platform.sessions.create(userId, 'USER');
     const client = new ApiClient(t.url, token, { id: userId, email: '', name, role: 'USER' });
     client.lastPosition = created.body.position;
+    patientReads(client);
     return client;
   }
   const streamTypes = async (streamId: string) => (await t.system.platform.store.readStream(streamId)).map((e) => e.type);
@@ -87,7 +90,7 @@ describe(`Team chat under concurrency (${onRealPostgres() ? 'real Postgres' : 'P
     const messageId = randomUUID();
     await emma.command('PostMessage', { channelId, messageId, body: 'crowd' });
     const crowd = await Promise.all(Array.from({ length: 8 }, (_, i) => newUser(`Fan${i}`)));
-    await Promise.all(crowd.map((c) => c.command('JoinChannel', { channelId })));
+    for (const fan of crowd) expect((await fan.command('JoinChannel', { channelId })).status).toBe(200);
     const answers = await Promise.all(crowd.map((c) => c.command('ReactToMessage', { messageId, emoji: '🎉' })));
     for (const answer of answers) expect([200, 409]).toContain(answer.status);
     const accepted = answers.filter((a) => a.status === 200).length;
@@ -112,7 +115,7 @@ describe(`Team chat under concurrency (${onRealPostgres() ? 'real Postgres' : 'P
     const channelId = randomUUID();
     await emma.command('CreateChannel', { channelId, name: `busy-${randomUUID().slice(0, 8)}`, visibility: 'public' });
     const posters = await Promise.all(Array.from({ length: 5 }, (_, i) => newUser(`Poster${i}`)));
-    await Promise.all(posters.map((p) => p.command('JoinChannel', { channelId })));
+    for (const poster of posters) expect((await poster.command('JoinChannel', { channelId })).status).toBe(200);
     const answers = await Promise.all(
       posters.flatMap((p) => Array.from({ length: 6 }, (_, i) => p.command('PostMessage', { channelId, messageId: randomUUID(), body: `m${i}` }))),
     );

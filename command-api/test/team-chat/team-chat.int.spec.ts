@@ -19,9 +19,12 @@ describe('Team chat through both HTTP APIs', () => {
 
   beforeAll(async () => {
     t = await startTestSystem();
-    [emma, mitch, jamie, morgan] = await Promise.all(
-      ['emma', 'mitch', 'jamie', 'morgan'].map((u) => t.login(`${u}@demo.local`)),
-    );
+    [emma, mitch, jamie, morgan] = (await Promise.all(['emma', 'mitch', 'jamie', 'morgan'].map((u) => t.login(`${u}@demo.local`)))) as [
+      ApiClient,
+      ApiClient,
+      ApiClient,
+      ApiClient,
+    ];
     shareWrites([emma, mitch, jamie, morgan]);
   });
   afterAll(async () => t?.close());

@@ -47,6 +47,15 @@ export async function visibleChannel(db: Db, viewer: string, channelId: string):
   return rows[0];
 }
 
+/** Whether the viewer may see the channel, and its versions: the whole cost of an unchanged poll. */
+export async function channelAccess(db: Db, viewer: string, channelId: string): Promise<{ change_seq: number; version: string } | undefined> {
+  const { rows } = await sql<{ change_seq: number; version: string }>`
+    SELECT c.change_seq, c.version FROM tc_channels c
+    LEFT JOIN tc_members m ON m.channel_id = c.id AND m.user_id = ${viewer}
+    WHERE c.id = ${channelId} AND NOT c.deleted AND (c.kind = 'public' OR m.is_member)`.execute(db);
+  return rows[0];
+}
+
 /**
  * The version of a viewer's sidebar: the newest change among public channels (any of them may be
  * listed) and among the viewer's own memberships. Both only grow, so an older tag never returns.

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { ChangeVersions } from '../change-versions';
 import { withEtag } from '../etag';
 import {
+  channelAccess,
   channelMembers,
   channelMessages,
   sidebarVersion,
@@ -144,6 +145,11 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
     if (!row) throw new NotFoundError('No such channel');
     return row;
   };
+  const accessTo = async (viewer: string, channelId: string) => {
+    const access = await channelAccess(db, viewer, channelId);
+    if (!access) throw new NotFoundError('No such channel');
+    return { id: channelId, ...access };
+  };
 
   app.get(
     '/api/channels',
@@ -180,7 +186,7 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
     { schema: { tags, params: ChannelParams, response: { 200: z.object({ items: z.array(MemberItem) }) } }, preHandler: auth },
     async (request, reply) => {
       const { userId } = principalOf(request);
-      const channel = await channelFor(userId, request.params.id);
+      const channel = await accessTo(userId, request.params.id);
       const version = `${channel.version}.${await versions.of('users')}.${tagOf(userId, channel.id)}`;
       return withEtag(request, reply, version, async () => ({
         items: (await channelMembers(db, channel.id)).map((m) => ({ userId: m.user_id, name: m.name ?? UNKNOWN, role: m.role })),
@@ -202,7 +208,7 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
     },
     async (request, reply) => {
       const { userId } = principalOf(request);
-      const channel = await channelFor(userId, request.params.id);
+      const channel = await accessTo(userId, request.params.id);
       const { after, before, limit = 50 } = request.query;
       const upTo = channel.change_seq;
       // The channel's change number is the whole version of its message list: a 304 reads no message.

@@ -1,0 +1,334 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createCommandBus, registerCommandApi, type CommandBus } from '@chat/command-api';
+import { createHttpServer, createLogger, loadConfig, openPlatform, type Platform } from '@chat/platform';
+import { allProjectors, ProjectionRunner, type ReadModels } from '@chat/projections';
+import { registerQueryApi } from '@chat/query-api';
+// @ts-expect-error autocannon ships no types; the few shapes used here are declared below.
+import autocannonUntyped from 'autocannon';
+import type { Kysely } from 'kysely';
+import { print, rawInsertCeiling, round, scratchDatabase, summarize } from './measure';
+
+/**
+ * Team chat on Postgres, through HTTP, against the raw one-row-insert ceiling of the same run:
+ * (a) PostMessage/s and latency with 50 concurrent posters; (b) how long after its answer a
+ * message shows in the query API, at 500 posts/s; (c) a poll of the sidebar plus the open
+ * channel when nothing changed (304s) and (d) when one message arrived.
+ *
+ * The server runs in a child process (the all-in-one composition on Postgres, rate limits off),
+ * so that the load generator does not share its event loop.
+ */
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const POSTERS = 50;
+const VISIBILITY_RATE = 500;
+const POLLERS = 20;
+const SERVER_FLAG = '--teamchat-server';
+const here = fileURLToPath(import.meta.url);
+
+/** The parts of autocannon's options and results this benchmark uses. */
+interface CannonRequest {
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  setupRequest?: (request: CannonRequest, context: Record<string, unknown>) => CannonRequest;
+  onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
+}
+interface CannonOptions {
+  url: string;
+  connections: number;
+  duration?: number;
+  overallRate?: number;
+  requests: CannonRequest[];
+}
+interface CannonResult {
+  duration: number;
+  errors: number;
+  timeouts: number;
+  requests: { total: number };
+  latency: { p50: number; p99: number; max: number };
+  statusCodeStats?: Record<string, { count: number }>;
+}
+const autocannon = autocannonUntyped as (options: CannonOptions, done: (error: Error | null, result: CannonResult) => void) => unknown;
+
+interface Cannon {
+  perSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+  statuses: Record<string, number>;
+}
+
+function cannon(options: CannonOptions): Promise<Cannon> {
+  return new Promise((resolve, reject) => {
+    autocannon({ ...options, duration: options.duration ?? SECONDS }, (error, result) => {
+      if (error) return reject(error);
+      const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, Number(s.count)]));
+      const seconds = result.duration || SECONDS;
+      resolve({
+        perSecond: round(result.requests.total / seconds, 0),
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        max: result.latency.max,
+        statuses: { ...statuses, ...(result.errors ? { errors: result.errors } : {}), ...(result.timeouts ? { timeouts: result.timeouts } : {}) },
+      });
+    });
+  });
+}
+
+/** The server process: command-api, projections and query-api in one, as `npm start` composes them. */
+async function serve(): Promise<void> {
+  const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn' });
+  const logger = createLogger(config.LOG_LEVEL, 'bench-server');
+  const platform = await openPlatform(config, logger);
+  const bus = createCommandBus(platform);
+  const runner = new ProjectionRunner({
+    db: platform.database.db as Kysely<ReadModels>,
+    store: platform.store,
+    projectors: allProjectors,
+    logger,
+    batchSize: config.PROJECTION_BATCH_SIZE,
+  });
+  await runner.migrate();
+  runner.start();
+  const http = await createHttpServer({ logger, title: 'bench', readiness: platform.readiness, rateLimitPerMinute: 1_000_000_000 });
+  await registerCommandApi(http, platform, bus);
+  await registerQueryApi(http, platform, { projectors: allProjectors.map((p) => p.name) });
+  const url = await http.listen({ port: 0, host: '127.0.0.1' });
+  process.stdout.write(`READY ${url}\n`);
+  process.on('SIGTERM', () => {
+    void (async () => {
+      await http.close();
+      await runner.stop();
+      await platform.close();
+      process.exit(0);
+    })();
+  });
+}
+
+function startServer(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+  // BENCH_CPU_PROFILE=<dir> writes a CPU profile of the server process there.
+  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', here, SERVER_FLAG], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (process.env.BENCH_SERVER_LOG) process.stderr.write(chunk);
+      const ready = /READY (\S+)/.exec(output);
+      if (ready) resolve({ url: ready[1]!, child });
+    });
+    child.on('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+  });
+}
+
+interface Fixture {
+  channelId: string;
+  tokens: string[];
+}
+
+/** 50 users in one public channel, each with a session, written through the command bus like any client. */
+async function setUp(platform: Platform, bus: CommandBus): Promise<Fixture> {
+  const system = { kind: 'system' as const, id: 'bench' };
+  const channelId = randomUUID();
+  const users = Array.from({ length: POSTERS }, (_, i) => ({ userId: randomUUID(), name: `Poster ${i}` }));
+  for (const user of users)
+    await bus.execute({ name: 'CreateUser', issuer: system, body: { ...user, email: `${user.userId}@bench.local`, role: 'USER', password: 'bench-pw' } });
+  const as = (userId: string) => ({ kind: 'user' as const, principal: { userId, role: 'USER' as const, sessionId: 'bench' } });
+  await bus.execute({ name: 'CreateChannel', issuer: as(users[0]!.userId), body: { channelId, name: `bench-${channelId.slice(0, 8)}`, visibility: 'public' } });
+  for (const u of users.slice(1)) await bus.execute({ name: 'JoinChannel', issuer: as(u.userId), body: { channelId } });
+  // A few more channels, so that the sidebar is a realistic list.
+  for (let i = 0; i < 12; i++)
+    await bus.execute({ name: 'CreateChannel', issuer: as(users[i % POSTERS]!.userId), body: { channelId: randomUUID(), name: `room-${i}-${channelId.slice(0, 6)}`, visibility: 'public' } });
+  const tokens = await Promise.all(users.map(async (u) => (await platform.sessions.create(u.userId, 'USER')).token));
+  return { channelId, tokens };
+}
+
+const jsonHeaders = (token: string) => ({ authorization: `Bearer ${token}`, 'content-type': 'application/json' });
+
+/** A PostMessage request per call, each poster (connection) with its own session. */
+function postRequests(fixture: Fixture, onAnswer?: (status: number, body: string) => void): CannonRequest[] {
+  let next = 0;
+  return [
+    {
+      method: 'POST',
+      path: '/api/commands/PostMessage',
+      setupRequest: (request, context: Record<string, unknown>) => {
+        context.token ??= fixture.tokens[next++ % fixture.tokens.length];
+        return {
+          ...request,
+          headers: jsonHeaders(context.token as string),
+          body: JSON.stringify({ channelId: fixture.channelId, messageId: randomUUID(), body: 'The printer on floor 2 is offline again, can someone check?' }),
+        };
+      },
+      onResponse: onAnswer ? (status, body) => onAnswer(status, body) : undefined,
+    },
+  ];
+}
+
+async function getJson(url: string, token: string, headers: Record<string, string> = {}) {
+  const response = await fetch(url, { headers: { authorization: `Bearer ${token}`, ...headers } });
+  return { status: response.status, etag: response.headers.get('etag'), body: response.status === 200 ? ((await response.json()) as Record<string, unknown>) : null };
+}
+
+/** Waits until the read models have caught up with the log (nothing left to project). */
+async function settle(url: string, token: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const answer = await getJson(`${url}/api/projections`, token);
+    if (process.env.BENCH_SERVER_LOG) process.stderr.write(`settle ${JSON.stringify(answer.body)}\n`);
+    const items = (answer.body?.items ?? []) as { behind: boolean }[];
+    if (items.length > 0 && items.every((p) => !p.behind)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export async function run() {
+  const scratch = await scratchDatabase('bench_teamchat');
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-teamchat-'));
+  const env = {
+    DATABASE_URL: scratch.url,
+    EVENT_STORE: 'postgres',
+    DATA_KEY_SECRET: randomBytes(32).toString('hex'),
+    DATA_DIR: dataDir,
+    DB_POOL_SIZE: String(POSTERS),
+  };
+  let server: ChildProcess | null = null;
+  let platform: Platform | null = null;
+  try {
+    const started = await startServer(env);
+    server = started.child;
+    const { url } = started;
+    const config = loadConfig({ ...process.env, ...env, DB_POOL_SIZE: '5', SEED_DEMO: 'false', LOG_LEVEL: 'warn' });
+    platform = await openPlatform(config, createLogger('warn', 'bench'));
+    const fixture = await setUp(platform, createCommandBus(platform));
+    const [reader] = fixture.tokens;
+    await settle(url, reader!);
+
+    // (0) the ceiling, measured now, on this database, with as many connections as posters.
+    const ceiling = await rawInsertCeiling(scratch.url, POSTERS, SECONDS);
+    print(`ceiling: raw BEGIN; INSERT; COMMIT, ${POSTERS} connections`, ceiling);
+
+    // (a) PostMessage throughput, as fast as 50 posters can go.
+    const post = await cannon({ url, connections: POSTERS, requests: postRequests(fixture) });
+    print(`(a) PostMessage, ${POSTERS} concurrent posters (req/s, ms)`, post);
+    const postRatio = round(post.perSecond / ceiling.perSecond);
+    print('    ratio PostMessage/s : raw insert/s (target >= 0.4)', `${post.perSecond} / ${ceiling.perSecond} = ${postRatio}`);
+    await settle(url, reader!);
+
+    // (b) visibility at a steady 500 posts/s: from the command's answer until a poller of the query API sees it.
+    const answeredAt = new Map<string, number>();
+    const seenAt = new Map<string, number>();
+    let watching = true;
+    const first = await getJson(`${url}/api/channels/${fixture.channelId}/messages?limit=1`, reader!);
+    let cursor = String(first.body!.cursor);
+    const watcher = (async () => {
+      while (watching) {
+        const page = await getJson(`${url}/api/channels/${fixture.channelId}/messages?after=${cursor}&limit=200`, reader!);
+        const now = performance.now();
+        for (const item of (page.body?.items ?? []) as { id: string }[]) if (!seenAt.has(item.id)) seenAt.set(item.id, now);
+        if (page.body) cursor = String(page.body.cursor);
+      }
+    })();
+    const steady = await cannon({
+      url,
+      connections: POSTERS,
+      overallRate: VISIBILITY_RATE,
+      requests: postRequests(fixture, (status, body) => {
+        if (status === 200) answeredAt.set((JSON.parse(body) as { messageId: string }).messageId, performance.now());
+      }),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    watching = false;
+    await watcher;
+    const visibilityMs = [...answeredAt].flatMap(([id, at]) => (seenAt.has(id) ? [Math.max(0, seenAt.get(id)! - at)] : []));
+    const visibility = { ...summarize(visibilityMs), unseen: answeredAt.size - visibilityMs.length, postsPerSecond: steady.perSecond, postP99: steady.p99 };
+    print(`(b) answer -> visible in the query API at ${VISIBILITY_RATE} posts/s (ms)`, visibility);
+    await settle(url, reader!);
+
+    // (c) polls of sidebar + open channel when nothing changed: 304 without reading rows.
+    const pollers = fixture.tokens.slice(0, POLLERS);
+    const tags = await Promise.all(
+      pollers.map(async (token) => {
+        const sidebar = await getJson(`${url}/api/channels`, token);
+        const messages = await getJson(`${url}/api/channels/${fixture.channelId}/messages?limit=50`, token);
+        const after = String(messages.body!.cursor);
+        const poll = await getJson(`${url}/api/channels/${fixture.channelId}/messages?after=${after}`, token);
+        return { token, sidebar: sidebar.etag!, after, messages: poll.etag! };
+      }),
+    );
+    let nextPoller = 0;
+    const pollRequests = (conditional: boolean, cursorOf: (t: (typeof tags)[number]) => string): CannonRequest[] => [
+      {
+        method: 'GET',
+        path: '/api/channels',
+        setupRequest: (request, context: Record<string, unknown>) => {
+          context.tag ??= tags[nextPoller++ % tags.length];
+          const tag = context.tag as (typeof tags)[number];
+          return { ...request, headers: { authorization: `Bearer ${tag.token}`, ...(conditional ? { 'if-none-match': tag.sidebar } : {}) } };
+        },
+      },
+      {
+        method: 'GET',
+        setupRequest: (request, context: Record<string, unknown>) => {
+          const tag = context.tag as (typeof tags)[number];
+          return {
+            ...request,
+            path: `/api/channels/${fixture.channelId}/messages?after=${cursorOf(tag)}`,
+            headers: { authorization: `Bearer ${tag.token}`, ...(conditional ? { 'if-none-match': tag.messages } : {}) },
+          };
+        },
+      },
+    ];
+    const unchanged = await cannon({ url, connections: POLLERS, requests: pollRequests(true, (t) => t.after) });
+    const unchangedPolls = { requestsPerSecond: unchanged.perSecond, pollsPerSecond: round(unchanged.perSecond / 2, 0), p50: unchanged.p50, p99: unchanged.p99, statuses: unchanged.statuses };
+    print(`(c) unchanged poll, sidebar + channel, ${POLLERS} pollers (target >= 5000 req/s)`, unchangedPolls);
+
+    // (d) the same polls right after one message arrived: both answers are 200 with the news.
+    const before = tags.map((t) => t.after);
+    await fetch(`${url}/api/commands/PostMessage`, {
+      method: 'POST',
+      headers: jsonHeaders(fixture.tokens[POSTERS - 1]!),
+      body: JSON.stringify({ channelId: fixture.channelId, messageId: randomUUID(), body: 'One more thing.' }),
+    });
+    await settle(url, reader!);
+    const changed = await cannon({ url, connections: POLLERS, requests: pollRequests(true, (t) => before[tags.indexOf(t)]!) });
+    const changedPolls = { requestsPerSecond: changed.perSecond, pollsPerSecond: round(changed.perSecond / 2, 0), p50: changed.p50, p99: changed.p99, statuses: changed.statuses };
+    print(`(d) poll after one new message, sidebar + channel (200s)`, changedPolls);
+
+    const summary = [
+      { metric: `PostMessage/s, ${POSTERS} posters over HTTP`, value: post.perSecond, unit: 'commands/s', reference: { label: 'raw one-row inserts/s, same run', value: ceiling.perSecond }, target: 'ratio >= 0.4' },
+      { metric: 'PostMessage p99 latency', value: post.p99, unit: 'ms', reference: { label: 'raw one-row insert p99', value: ceiling.p99 } },
+      { metric: `answer -> visible p99 at ${steady.perSecond} posts/s`, value: visibility.p99, unit: 'ms', target: '<= 100 ms at 500 posts/s' },
+      { metric: 'unchanged polls (sidebar + channel, 304)', value: unchanged.perSecond, unit: 'req/s', reference: { label: 'polls after one message (200)', value: changed.perSecond }, target: '>= 5000 req/s' },
+    ];
+    return {
+      seconds: SECONDS,
+      posters: POSTERS,
+      ceiling,
+      postMessage: { ...post, ratioToCeiling: postRatio },
+      visibility,
+      unchangedPolls,
+      changedPolls,
+      summary,
+    };
+  } finally {
+    await platform?.close();
+    if (server && server.exitCode === null) {
+      const exited = new Promise((resolve) => server!.once('exit', resolve));
+      server.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
+    }
+    await scratch.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv.includes(SERVER_FLAG)) await serve();
