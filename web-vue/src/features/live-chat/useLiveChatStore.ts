@@ -40,6 +40,8 @@ export const useLiveChatStore = defineStore('live-chat', () => {
   const refreshedAt = ref<number | null>(null);
   const details = reactive<Record<string, SessionDetail>>({});
   const missing = reactive<Record<string, boolean>>({});
+  /** Sessions another agent took first, with the sentence that says who. */
+  const conflicts = reactive<Record<string, string>>({});
   const pending = ref<PendingReply[]>([]);
   const users = ref<User[]>([]);
   const tickets = ref<Ticket[]>([]);
@@ -94,10 +96,13 @@ export const useLiveChatStore = defineStore('live-chat', () => {
       if (error instanceof ApiError && error.status === 409) {
         const winner = (error.details as { agent?: { name?: string } } | undefined)?.agent?.name;
         await loadSession(sessionId).catch(() => undefined);
-        throw new SessionTakenError(winner ?? details[sessionId]?.agent?.name ?? null);
+        const taken = new SessionTakenError(winner ?? details[sessionId]?.agent?.name ?? null);
+        conflicts[sessionId] = taken.message;
+        throw taken;
       }
       throw error;
     }
+    delete conflicts[sessionId];
     await loadSession(sessionId);
   }
 
@@ -193,6 +198,7 @@ export const useLiveChatStore = defineStore('live-chat', () => {
     refreshedAt,
     details,
     missing,
+    conflicts,
     pending,
     users,
     tickets,
