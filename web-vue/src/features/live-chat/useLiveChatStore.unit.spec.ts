@@ -69,6 +69,7 @@ describe('useLiveChatStore', () => {
     expect(error).toBeInstanceOf(SessionTakenError);
     expect((error as Error).message).toBe('Sam Patel took this conversation first.');
     expect(store.details.s1?.agent?.name).toBe('Sam Patel');
+    expect(store.conflicts.s1).toBe('Sam Patel took this conversation first.');
   });
 
   it('shows a reply at once; a failed one is retried with the same messageId', async () => {
