@@ -11,21 +11,33 @@ import { toWire } from '../commands/routes';
 import { VisitorEmail, WidgetKey } from './commands';
 import { RateWindows } from './rate-window';
 
-/** How much one address or one visitor may do: [hits, window in ms]. */
-export const WIDGET_LIMITS = {
-  startsPerIp: [10, 60_000],
+type Window = readonly [hits: number, windowMs: number];
+
+export interface WidgetLimits {
+  startsPerIp: Window;
   /** Sessions an address may hold open at once. */
+  openSessionsPerIp: number;
+  messagesPerSession: Window;
+  messagesPerIp: Window;
+  otherPerSession: Window;
+}
+
+/** How much one address or one visitor may do: [hits, window in ms]. */
+export const WIDGET_LIMITS: WidgetLimits = {
+  startsPerIp: [10, 60_000],
   openSessionsPerIp: 5,
   messagesPerSession: [20, 10_000],
   messagesPerIp: [200, 10_000],
   otherPerSession: [10, 10_000],
-} as const;
+};
 
 export interface WidgetRouteDeps {
   bus: CommandBus;
   tokens: VisitorTokens;
   origins: WidgetOrigins;
   publicOrigin?: string;
+  /** WIDGET_LIMITS unless told otherwise (a load generator is one address sending for many visitors). */
+  limits?: WidgetLimits;
 }
 
 const Position = z.object({ position: z.string() });
@@ -39,7 +51,8 @@ const NoBody = z.strictObject({}).optional();
  */
 export async function registerWidgetRoutes(app: HttpServer, deps: WidgetRouteDeps): Promise<void> {
   const windows = new RateWindows();
-  const limit = (key: string, [max, windowMs]: readonly [number, number], what: string) => {
+  const limits = deps.limits ?? WIDGET_LIMITS;
+  const limit = (key: string, [max, windowMs]: Window, what: string) => {
     const wait = windows.hit(key, max, windowMs);
     if (wait > 0) throw new RateLimitedError(wait, `Too many ${what}; try again in ${wait} s`);
   };
@@ -84,8 +97,8 @@ export async function registerWidgetRoutes(app: HttpServer, deps: WidgetRouteDep
           throw new NotFoundError('This chat is not available: the widget key is unknown', 'WIDGET_KEY_UNKNOWN');
         if (!deps.origins.allows(widgetKey, request, deps.publicOrigin))
           throw new ForbiddenError(`This site may not use widget key "${widgetKey}"`, 'ORIGIN_NOT_ALLOWED');
-        limit(`start:${request.ip}`, WIDGET_LIMITS.startsPerIp, 'new chats from your address');
-        if ((await deps.tokens.openSessionsFrom(request.ip)) >= WIDGET_LIMITS.openSessionsPerIp)
+        limit(`start:${request.ip}`, limits.startsPerIp, 'new chats from your address');
+        if ((await deps.tokens.openSessionsFrom(request.ip)) >= limits.openSessionsPerIp)
           throw new AppError(429, 'TOO_MANY_OPEN_SESSIONS', 'You have too many chats open; close one first', { retryAfterSeconds: 60 });
         const sessionId = randomUUID();
         const { token } = await deps.tokens.issue({ sessionId, widgetKey, ip: request.ip });
@@ -119,8 +132,8 @@ export async function registerWidgetRoutes(app: HttpServer, deps: WidgetRouteDep
       },
       async (request) => {
         const sessionId = ownSession(request, request.params.id);
-        limit(`message:session:${sessionId}`, WIDGET_LIMITS.messagesPerSession, 'messages');
-        limit(`message:ip:${request.ip}`, WIDGET_LIMITS.messagesPerIp, 'messages from your address');
+        limit(`message:session:${sessionId}`, limits.messagesPerSession, 'messages');
+        limit(`message:ip:${request.ip}`, limits.messagesPerIp, 'messages from your address');
         const answer = await deps.bus.execute({
           name: 'PostVisitorMessage',
           body: { sessionId, ...request.body },
@@ -140,7 +153,7 @@ export async function registerWidgetRoutes(app: HttpServer, deps: WidgetRouteDep
       },
       async (request) => {
         const sessionId = ownSession(request, request.params.id);
-        limit(`other:session:${sessionId}`, WIDGET_LIMITS.otherPerSession, 'requests');
+        limit(`other:session:${sessionId}`, limits.otherPerSession, 'requests');
         const answer = await deps.bus.execute({
           name: 'CloseSession',
           body: { sessionId },
@@ -166,7 +179,7 @@ export async function registerWidgetRoutes(app: HttpServer, deps: WidgetRouteDep
       },
       async (request) => {
         const sessionId = ownSession(request, request.params.id);
-        limit(`other:session:${sessionId}`, WIDGET_LIMITS.otherPerSession, 'requests');
+        limit(`other:session:${sessionId}`, limits.otherPerSession, 'requests');
         const answer = await deps.bus.execute({
           name: 'MarkSuggestionSolved',
           body: { sessionId, articleId: request.params.articleId },

@@ -26,9 +26,12 @@ export class KnowledgeBaseBehind extends Error {}
  */
 export function createKnowledgeBaseBot(deps: { db: Kysely<ReadModels>; issue: IssueCommand; logger: Logger }): Reactor {
   /** The bot searches the knowledge base as it was when the visitor wrote (or later), never earlier. */
+  let knowledgeBaseAt = -1n;
   const knowledgeBaseReached = async (position: bigint): Promise<void> => {
     const deadline = Date.now() + KB_WAIT_MS;
-    while ((await readCheckpoint(deps.db, knowledgeBaseProjector.name)) < position) {
+    while (knowledgeBaseAt < position) {
+      knowledgeBaseAt = await readCheckpoint(deps.db, knowledgeBaseProjector.name);
+      if (knowledgeBaseAt >= position) return;
       if (Date.now() > deadline) throw new KnowledgeBaseBehind(`the knowledge base has not reached position ${position} yet`);
       await sleep(20);
     }
