@@ -38,7 +38,9 @@ const EVENTS = Number(process.env.REPLAY_EVENTS ?? 200_000);
 const PER_TRANSACTION = 999;
 
 /** Peak resident memory while `work` runs (sampled every 20 ms). */
-async function measured<T>(work: () => Promise<T>): Promise<{ result: T; seconds: number; peakRssMiB: number; peakHeapMiB: number }> {
+async function measured<T>(
+  work: () => Promise<T>,
+): Promise<{ result: T; seconds: number; peakRssMiB: number; peakHeapMiB: number }> {
   let peakRss = process.memoryUsage().rss;
   let peakHeap = process.memoryUsage().heapUsed;
   const sampler = setInterval(() => {
@@ -49,33 +51,64 @@ async function measured<T>(work: () => Promise<T>): Promise<{ result: T; seconds
   const started = performance.now();
   try {
     const result = await work();
-    return { result, seconds: (performance.now() - started) / 1000, peakRssMiB: round(peakRss / 2 ** 20, 0), peakHeapMiB: round(peakHeap / 2 ** 20, 0) };
+    return {
+      result,
+      seconds: (performance.now() - started) / 1000,
+      peakRssMiB: round(peakRss / 2 ** 20, 0),
+      peakHeapMiB: round(peakHeap / 2 ** 20, 0),
+    };
   } finally {
     clearInterval(sampler);
   }
 }
 
 /** Makes plausible domain events in a plausible order, each for its stream. */
-function* history(count: number): Generator<{ streamId: string; type: string; data: Record<string, unknown>; actor: string; command: string }> {
+function* history(
+  count: number,
+): Generator<{
+  streamId: string;
+  type: string;
+  data: Record<string, unknown>;
+  actor: string;
+  command: string;
+}> {
   let seed = 42;
   const random = () => {
     seed = (seed * 1664525 + 1013904223) >>> 0;
     return seed / 2 ** 32;
   };
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!;
-  const words = 'the printer on floor two is offline again can someone check vpn drops every hour invoice copy please meeting moved to three thanks release notes are out'.split(' ');
+  const words =
+    'the printer on floor two is offline again can someone check vpn drops every hour invoice copy please meeting moved to three thanks release notes are out'.split(
+      ' ',
+    );
   const sentence = () => Array.from({ length: 4 + Math.floor(random() * 14) }, () => pick(words)).join(' ');
   const users = Array.from({ length: 200 }, () => randomUUID());
   const agents = users.slice(0, 30);
   let made = 0;
   for (const [i, userId] of users.entries()) {
     made++;
-    yield { streamId: `user-${userId}`, type: 'UserCreated', data: { userId, email: `user${i}@example.com`, name: `User ${i}`, role: i < 30 ? 'AGENT' : 'USER' }, actor: 'seed', command: 'CreateUser' };
+    yield {
+      streamId: `user-${userId}`,
+      type: 'UserCreated',
+      data: { userId, email: `user${i}@example.com`, name: `User ${i}`, role: i < 30 ? 'AGENT' : 'USER' },
+      actor: 'seed',
+      command: 'CreateUser',
+    };
   }
-  const articles = Array.from({ length: 20 }, (_, i) => ({ articleId: randomUUID(), title: `How to ${pick(words)} ${i}` }));
+  const articles = Array.from({ length: 20 }, (_, i) => ({
+    articleId: randomUUID(),
+    title: `How to ${pick(words)} ${i}`,
+  }));
   for (const article of articles) {
     made++;
-    yield { streamId: `article-${article.articleId}`, type: 'ArticlePublished', data: { ...article, body: sentence(), publishedBy: users[0] }, actor: users[0]!, command: 'PublishArticle' };
+    yield {
+      streamId: `article-${article.articleId}`,
+      type: 'ArticlePublished',
+      data: { ...article, body: sentence(), publishedBy: users[0] },
+      actor: users[0]!,
+      command: 'PublishArticle',
+    };
   }
   const channels: { id: string; members: string[] }[] = [];
   for (let i = 0; i < 60; i++) {
@@ -83,11 +116,36 @@ function* history(count: number): Generator<{ streamId: string; type: string; da
     const createdBy = pick(users);
     const name = `channel-${i}`;
     made += 2;
-    yield { streamId: `channel-name-${name}`, type: 'ChannelNameReserved', data: { name, channelId: id }, actor: createdBy, command: 'CreateChannel' };
-    yield { streamId: `channel-${id}`, type: 'ChannelCreated', data: { channelId: id, name, visibility: i % 5 === 0 ? 'private' : 'public', description: null, createdBy }, actor: createdBy, command: 'CreateChannel' };
+    yield {
+      streamId: `channel-name-${name}`,
+      type: 'ChannelNameReserved',
+      data: { name, channelId: id },
+      actor: createdBy,
+      command: 'CreateChannel',
+    };
+    yield {
+      streamId: `channel-${id}`,
+      type: 'ChannelCreated',
+      data: {
+        channelId: id,
+        name,
+        visibility: i % 5 === 0 ? 'private' : 'public',
+        description: null,
+        createdBy,
+      },
+      actor: createdBy,
+      command: 'CreateChannel',
+    };
     channels.push({ id, members: [createdBy] });
   }
-  const messages: { id: string; channelId: string; authorId: string; revision: number; deleted: boolean; reactions: Set<string> }[] = [];
+  const messages: {
+    id: string;
+    channelId: string;
+    authorId: string;
+    revision: number;
+    deleted: boolean;
+    reactions: Set<string>;
+  }[] = [];
   const sessions: { id: string; agent: string | null; last: string | null; closed: boolean }[] = [];
   while (made < count) {
     const roll = random();
@@ -97,18 +155,38 @@ function* history(count: number): Generator<{ streamId: string; type: string; da
       if (channel.members.includes(userId)) continue;
       channel.members.push(userId);
       made++;
-      yield { streamId: `channel-${channel.id}`, type: 'ChannelJoined', data: { channelId: channel.id, userId }, actor: userId, command: 'JoinChannel' };
+      yield {
+        streamId: `channel-${channel.id}`,
+        type: 'ChannelJoined',
+        data: { channelId: channel.id, userId },
+        actor: userId,
+        command: 'JoinChannel',
+      };
     } else if (roll < 0.45) {
       const authorId = pick(channel.members);
       const id = randomUUID();
       const quoted = messages.length > 0 && random() < 0.1 ? pick(messages) : null;
-      messages.push({ id, channelId: channel.id, authorId, revision: 0, deleted: false, reactions: new Set() });
+      messages.push({
+        id,
+        channelId: channel.id,
+        authorId,
+        revision: 0,
+        deleted: false,
+        reactions: new Set(),
+      });
       if (messages.length > 5_000) messages.splice(0, 1_000);
       made++;
       yield {
         streamId: `message-${id}`,
         type: 'MessagePosted',
-        data: { messageId: id, channelId: channel.id, authorId, body: sentence(), quotedMessageId: quoted && quoted.channelId === channel.id ? quoted.id : null, attachments: [] },
+        data: {
+          messageId: id,
+          channelId: channel.id,
+          authorId,
+          body: sentence(),
+          quotedMessageId: quoted && quoted.channelId === channel.id ? quoted.id : null,
+          attachments: [],
+        },
         actor: authorId,
         command: 'PostMessage',
       };
@@ -118,10 +196,23 @@ function* history(count: number): Generator<{ streamId: string; type: string; da
       const r = random();
       m.revision++;
       made++;
-      if (r < 0.25) yield { streamId: `message-${m.id}`, type: 'MessageEdited', data: { messageId: m.id, channelId: m.channelId, authorId: m.authorId, body: sentence() }, actor: m.authorId, command: 'EditMessage' };
+      if (r < 0.25)
+        yield {
+          streamId: `message-${m.id}`,
+          type: 'MessageEdited',
+          data: { messageId: m.id, channelId: m.channelId, authorId: m.authorId, body: sentence() },
+          actor: m.authorId,
+          command: 'EditMessage',
+        };
       else if (r < 0.33) {
         m.deleted = true;
-        yield { streamId: `message-${m.id}`, type: 'MessageDeleted', data: { messageId: m.id, channelId: m.channelId, deletedBy: m.authorId }, actor: m.authorId, command: 'DeleteMessage' };
+        yield {
+          streamId: `message-${m.id}`,
+          type: 'MessageDeleted',
+          data: { messageId: m.id, channelId: m.channelId, deletedBy: m.authorId },
+          actor: m.authorId,
+          command: 'DeleteMessage',
+        };
       } else {
         const userId = pick(users);
         const emoji = pick(REACTION_EMOJIS);
@@ -129,18 +220,41 @@ function* history(count: number): Generator<{ streamId: string; type: string; da
         const removing = m.reactions.has(key);
         if (removing) m.reactions.delete(key);
         else m.reactions.add(key);
-        yield { streamId: `message-${m.id}`, type: removing ? 'ReactionRemoved' : 'ReactionAdded', data: { messageId: m.id, channelId: m.channelId, userId, emoji }, actor: userId, command: removing ? 'RemoveReaction' : 'ReactToMessage' };
+        yield {
+          streamId: `message-${m.id}`,
+          type: removing ? 'ReactionRemoved' : 'ReactionAdded',
+          data: { messageId: m.id, channelId: m.channelId, userId, emoji },
+          actor: userId,
+          command: removing ? 'RemoveReaction' : 'ReactToMessage',
+        };
       }
     } else if (roll < 0.75) {
       const userId = pick(channel.members);
       made++;
-      yield { streamId: `channel-member-${channel.id}-${userId}`, type: 'ChannelReadMarked', data: { channelId: channel.id, userId, messageId: null }, actor: userId, command: 'MarkChannelRead' };
+      yield {
+        streamId: `channel-member-${channel.id}-${userId}`,
+        type: 'ChannelReadMarked',
+        data: { channelId: channel.id, userId, messageId: null },
+        actor: userId,
+        command: 'MarkChannelRead',
+      };
     } else if (roll < 0.78 || sessions.length === 0) {
       const id = randomUUID();
       sessions.push({ id, agent: null, last: null, closed: false });
       if (sessions.length > 500) sessions.splice(0, 100);
       made++;
-      yield { streamId: `session-${id}`, type: 'VisitorSessionStarted', data: { sessionId: id, visitorName: `Visitor ${made}`, visitorEmail: `v${made}@example.org`, widgetKey: 'demo' }, actor: id, command: 'StartVisitorSession' };
+      yield {
+        streamId: `session-${id}`,
+        type: 'VisitorSessionStarted',
+        data: {
+          sessionId: id,
+          visitorName: `Visitor ${made}`,
+          visitorEmail: `v${made}@example.org`,
+          widgetKey: 'demo',
+        },
+        actor: id,
+        command: 'StartVisitorSession',
+      };
     } else {
       const s = pick(sessions);
       if (s.closed) continue;
@@ -148,18 +262,48 @@ function* history(count: number): Generator<{ streamId: string; type: string; da
       made++;
       if (r < 0.35) {
         s.last = randomUUID();
-        yield { streamId: `session-${s.id}`, type: 'VisitorMessagePosted', data: { sessionId: s.id, messageId: s.last, body: sentence() }, actor: s.id, command: 'PostVisitorMessage' };
+        yield {
+          streamId: `session-${s.id}`,
+          type: 'VisitorMessagePosted',
+          data: { sessionId: s.id, messageId: s.last, body: sentence() },
+          actor: s.id,
+          command: 'PostVisitorMessage',
+        };
       } else if (r < 0.45 && s.last && !s.agent) {
         const article = pick(articles);
-        yield { streamId: `session-${s.id}`, type: 'ArticlesSuggested', data: { sessionId: s.id, suggestionId: randomUUID(), inReplyTo: s.last, articles: [article] }, actor: 'kb-bot', command: 'SuggestArticles' };
+        yield {
+          streamId: `session-${s.id}`,
+          type: 'ArticlesSuggested',
+          data: { sessionId: s.id, suggestionId: randomUUID(), inReplyTo: s.last, articles: [article] },
+          actor: 'kb-bot',
+          command: 'SuggestArticles',
+        };
       } else if (!s.agent) {
         s.agent = pick(agents);
-        yield { streamId: `session-${s.id}`, type: 'AgentJoinedSession', data: { sessionId: s.id, agentId: s.agent }, actor: s.agent, command: 'JoinSession' };
+        yield {
+          streamId: `session-${s.id}`,
+          type: 'AgentJoinedSession',
+          data: { sessionId: s.id, agentId: s.agent },
+          actor: s.agent,
+          command: 'JoinSession',
+        };
       } else if (r < 0.9) {
-        yield { streamId: `session-${s.id}`, type: 'AgentMessagePosted', data: { sessionId: s.id, messageId: randomUUID(), agentId: s.agent, body: sentence() }, actor: s.agent, command: 'PostAgentMessage' };
+        yield {
+          streamId: `session-${s.id}`,
+          type: 'AgentMessagePosted',
+          data: { sessionId: s.id, messageId: randomUUID(), agentId: s.agent, body: sentence() },
+          actor: s.agent,
+          command: 'PostAgentMessage',
+        };
       } else {
         s.closed = true;
-        yield { streamId: `session-${s.id}`, type: 'SessionClosed', data: { sessionId: s.id, by: 'agent', agentId: s.agent, resolution: 'closed' }, actor: s.agent, command: 'CloseSession' };
+        yield {
+          streamId: `session-${s.id}`,
+          type: 'SessionClosed',
+          data: { sessionId: s.id, by: 'agent', agentId: s.agent, resolution: 'closed' },
+          actor: s.agent,
+          command: 'CloseSession',
+        };
       }
     }
   }
@@ -181,11 +325,24 @@ async function generate(store: EventStore, pool: pg.Pool, count: number): Promis
     const params: unknown[] = [];
     for (const [i, row] of batch.entries()) {
       const e = row.event;
-      params.push(row.streamId, row.revision, e.id, e.type, e.version, JSON.stringify(e.data), JSON.stringify(e.metadata));
+      params.push(
+        row.streamId,
+        row.revision,
+        e.id,
+        e.type,
+        e.version,
+        JSON.stringify(e.data),
+        JSON.stringify(e.metadata),
+      );
       const b = params.length - 7;
-      values.push(`(pg_current_xact_id()::text::bigint * 1000 + ${i + 1}, $${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::jsonb, $${b + 7}::jsonb)`);
+      values.push(
+        `(pg_current_xact_id()::text::bigint * 1000 + ${i + 1}, $${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::jsonb, $${b + 7}::jsonb)`,
+      );
     }
-    await pool.query(`INSERT INTO events (position, stream_id, revision, event_id, type, version, data, metadata) VALUES ${values.join(', ')}`, params);
+    await pool.query(
+      `INSERT INTO events (position, stream_id, revision, event_id, type, version, data, metadata) VALUES ${values.join(', ')}`,
+      params,
+    );
     written += batch.length;
     batch = [];
   };
@@ -193,7 +350,12 @@ async function generate(store: EventStore, pool: pg.Pool, count: number): Promis
     const { version, data } = catalogue.validate(next.type, next.data);
     const head = heads.get(next.streamId);
     const revision = head ? head.revision + 1 : 0;
-    const actorKind = next.actor === 'seed' || next.actor === 'kb-bot' ? 'system' : next.command.startsWith('StartVisitor') || next.command === 'PostVisitorMessage' ? 'visitor' : 'user';
+    const actorKind =
+      next.actor === 'seed' || next.actor === 'kb-bot'
+        ? 'system'
+        : next.command.startsWith('StartVisitor') || next.command === 'PostVisitorMessage'
+          ? 'visitor'
+          : 'user';
     const unsealed = {
       id: randomUUID(),
       type: next.type,
@@ -209,7 +371,11 @@ async function generate(store: EventStore, pool: pg.Pool, count: number): Promis
     };
     const hash = chainHash(head?.hash ?? GENESIS_HASH, unsealed);
     heads.set(next.streamId, { revision, hash });
-    batch.push({ streamId: next.streamId, revision, event: { ...unsealed, metadata: { ...unsealed.metadata, hash } } });
+    batch.push({
+      streamId: next.streamId,
+      revision,
+      event: { ...unsealed, metadata: { ...unsealed.metadata, hash } },
+    });
     if (batch.length === PER_TRANSACTION) await flush();
   }
   await flush();
@@ -230,42 +396,69 @@ export async function run() {
     print('machine load average (1 min) at start', round(loadavg()[0]!, 1));
 
     // Generating is not what is measured: its own connections skip waiting for each commit's WAL flush.
-    const loader = new pg.Pool({ connectionString: scratch.url, max: 2, options: '-c synchronous_commit=off' });
-    const generated = await measured(() => generate(new EventStore(adapter, catalogue, new PostgresKeyVault(loader, secret)), loader, EVENTS));
+    const loader = new pg.Pool({
+      connectionString: scratch.url,
+      max: 2,
+      options: '-c synchronous_commit=off',
+    });
+    const generated = await measured(() =>
+      generate(new EventStore(adapter, catalogue, new PostgresKeyVault(loader, secret)), loader, EVENTS),
+    );
     await loader.end();
     const events = generated.result;
     // What is measured starts with a cold key cache, as a fresh process would.
     const store = new EventStore(adapter, catalogue, vault);
     await database.pool.query('VACUUM ANALYZE events');
-    print('generate: validated, encrypted, chained, bulk-inserted', `${round(events / generated.seconds, 0)} events/s (${round(generated.seconds, 1)} s)`);
+    print(
+      'generate: validated, encrypted, chained, bulk-inserted',
+      `${round(events / generated.seconds, 0)} events/s (${round(generated.seconds, 1)} s)`,
+    );
 
     // The ceiling of any replay: reading and decrypting the log, nothing else.
     const read = await measured(async () => {
       let n = 0;
-      for (let after = START; ; ) {
+      for (let after = START; ;) {
         const page = await store.readAll(after, 2_000);
         if (page.length === 0) return n;
         n += page.length;
         after = page[page.length - 1]!.position;
       }
     });
-    print('ceiling: read + decrypt the whole log', `${round(read.result / read.seconds, 0)} events/s, peak RSS ${read.peakRssMiB} MiB`);
+    print(
+      'ceiling: read + decrypt the whole log',
+      `${round(read.result / read.seconds, 0)} events/s, peak RSS ${read.peakRssMiB} MiB`,
+    );
 
     const db = database.db as Kysely<ReadModels>;
-    const rebuilds: { projector: string; eventsPerSecond: number; seconds: number; peakRssMiB: number }[] = [];
+    const rebuilds: { projector: string; eventsPerSecond: number; seconds: number; peakRssMiB: number }[] =
+      [];
     for (const projector of allProjectors) {
       const rebuilt = await measured(() => rebuildProjector({ db, store, logger }, projector));
       const rate = round(rebuilt.result.events / rebuilt.seconds, 0);
-      rebuilds.push({ projector: projector.name, eventsPerSecond: rate, seconds: round(rebuilt.seconds, 1), peakRssMiB: rebuilt.peakRssMiB });
-      print(`(a) rebuild ${projector.name} (whole log, swapped in)`, `${rate} events/s (${round(rebuilt.seconds, 1)} s), peak RSS ${rebuilt.peakRssMiB} MiB`);
+      rebuilds.push({
+        projector: projector.name,
+        eventsPerSecond: rate,
+        seconds: round(rebuilt.seconds, 1),
+        peakRssMiB: rebuilt.peakRssMiB,
+      });
+      print(
+        `(a) rebuild ${projector.name} (whole log, swapped in)`,
+        `${rate} events/s (${round(rebuilt.seconds, 1)} s), peak RSS ${rebuilt.peakRssMiB} MiB`,
+      );
     }
     const allSeconds = rebuilds.reduce((s, r) => s + r.seconds, 0);
-    print('(a) all read models, one after the other', `${round(events / allSeconds, 0)} log events/s (${round(allSeconds, 1)} s); target >= 30,000 per rebuild`);
+    print(
+      '(a) all read models, one after the other',
+      `${round(events / allSeconds, 0)} log events/s (${round(allSeconds, 1)} s); target >= 30,000 per rebuild`,
+    );
 
     const signer = new CheckpointSigner(randomBytes(32));
     const verified = await measured(() => verifyLog(store, signer));
     if (!verified.result.ok) throw new Error('the generated history does not verify');
-    print('(b) verify every hash chain', `${round(events / verified.seconds, 0)} events/s (${round(verified.seconds, 1)} s, ${verified.result.streams} streams), peak RSS ${verified.peakRssMiB} MiB`);
+    print(
+      '(b) verify every hash chain',
+      `${round(events / verified.seconds, 0)} events/s (${round(verified.seconds, 1)} s, ${verified.result.streams} streams), peak RSS ${verified.peakRssMiB} MiB`,
+    );
 
     const log = new SqlAuditLog(database.pool);
     await log.migrate();
@@ -282,20 +475,41 @@ export async function run() {
       ),
     );
     const mib = bytes / 2 ** 20;
-    print('(c) export NDJSON (decrypted)', `${round(mib / exported.seconds, 1)} MB/s, ${round(mib, 0)} MB in ${round(exported.seconds, 1)} s, peak RSS ${exported.peakRssMiB} MiB (heap ${exported.peakHeapMiB} MiB); target < 500 MB`);
+    print(
+      '(c) export NDJSON (decrypted)',
+      `${round(mib / exported.seconds, 1)} MB/s, ${round(mib, 0)} MB in ${round(exported.seconds, 1)} s, peak RSS ${exported.peakRssMiB} MiB (heap ${exported.peakHeapMiB} MiB); target < 500 MB`,
+    );
 
     await store.close();
     await database.close();
     return {
       events,
       loadAverageAtStart: round(loadavg()[0]!, 1),
-      note: EVENTS < 1_000_000 ? `run with ${EVENTS} events (REPLAY_EVENTS=1000000 for the full size)` : 'full size',
+      note:
+        EVENTS < 1_000_000
+          ? `run with ${EVENTS} events (REPLAY_EVENTS=1000000 for the full size)`
+          : 'full size',
       generate: { eventsPerSecond: round(events / generated.seconds, 0), peakRssMiB: generated.peakRssMiB },
-      ceilingReadDecrypt: { eventsPerSecond: round(read.result / read.seconds, 0), peakRssMiB: read.peakRssMiB },
+      ceilingReadDecrypt: {
+        eventsPerSecond: round(read.result / read.seconds, 0),
+        peakRssMiB: read.peakRssMiB,
+      },
       rebuild: rebuilds,
-      rebuildAllSequential: { logEventsPerSecond: round(events / allSeconds, 0), seconds: round(allSeconds, 1) },
-      verify: { eventsPerSecond: round(events / verified.seconds, 0), streams: verified.result.streams, peakRssMiB: verified.peakRssMiB },
-      export: { megabytesPerSecond: round(mib / exported.seconds, 1), megabytes: round(mib, 0), peakRssMiB: exported.peakRssMiB, peakHeapMiB: exported.peakHeapMiB },
+      rebuildAllSequential: {
+        logEventsPerSecond: round(events / allSeconds, 0),
+        seconds: round(allSeconds, 1),
+      },
+      verify: {
+        eventsPerSecond: round(events / verified.seconds, 0),
+        streams: verified.result.streams,
+        peakRssMiB: verified.peakRssMiB,
+      },
+      export: {
+        megabytesPerSecond: round(mib / exported.seconds, 1),
+        megabytes: round(mib, 0),
+        peakRssMiB: exported.peakRssMiB,
+        peakHeapMiB: exported.peakHeapMiB,
+      },
     };
   } finally {
     await scratch.drop();

@@ -25,10 +25,21 @@ export function startChainCheckpoints(bus: CommandBus, config: Config, logger: L
     running = true;
     recordCheckpointNow(bus)
       .then((answer) => {
-        if (answer.recorded) logger.info({ checkpoint: { ...answer, position: String(answer.position), upToPosition: String(answer.upToPosition) } }, 'chain checkpoint signed');
+        if (answer.recorded)
+          logger.info(
+            {
+              checkpoint: {
+                ...answer,
+                position: String(answer.position),
+                upToPosition: String(answer.upToPosition),
+              },
+            },
+            'chain checkpoint signed',
+          );
       })
       .catch((error: unknown) => {
-        if (error instanceof AppError && error.code === 'CHECKPOINT_RACE') logger.debug('another instance signed this checkpoint');
+        if (error instanceof AppError && error.code === 'CHECKPOINT_RACE')
+          logger.debug('another instance signed this checkpoint');
         else logger.error({ err: error }, 'chain checkpoint failed; trying again at the next interval');
       })
       .finally(() => {

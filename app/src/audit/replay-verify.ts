@@ -28,14 +28,18 @@ export function describeReplay(result: ReplayVerification): string[] {
   const lines: string[] = [];
   for (const p of result.projectors) {
     const verdict = p.equal ? 'same as live' : 'DIFFERENT';
-    lines.push(`${p.projector.padEnd(16)} ${verdict} at position ${p.position} (${p.events} events replayed in ${p.seconds.toFixed(1)} s)`);
+    lines.push(
+      `${p.projector.padEnd(16)} ${verdict} at position ${p.position} (${p.events} events replayed in ${p.seconds.toFixed(1)} s)`,
+    );
     if (p.problem) lines.push(`  ${p.problem}`);
     for (const t of p.tables) {
       if (t.equal) {
         lines.push(`  ${t.table.padEnd(28)} ${t.liveRows} rows, checksum ${t.liveChecksum}`);
         continue;
       }
-      lines.push(`  ${t.table.padEnd(28)} live ${t.liveRows} rows / ${t.liveChecksum}, rebuilt ${t.rebuiltRows} rows / ${t.rebuiltChecksum}`);
+      lines.push(
+        `  ${t.table.padEnd(28)} live ${t.liveRows} rows / ${t.liveChecksum}, rebuilt ${t.rebuiltRows} rows / ${t.rebuiltChecksum}`,
+      );
       for (const row of t.onlyLive) lines.push(`    only live:    ${row}`);
       for (const row of t.onlyRebuilt) lines.push(`    only rebuilt: ${row}`);
     }

@@ -1,4 +1,10 @@
-import { CheckpointSigner, verifyLog, verifyStream, type ChainBreak, type CheckpointReport } from '@chat/events';
+import {
+  CheckpointSigner,
+  verifyLog,
+  verifyStream,
+  type ChainBreak,
+  type CheckpointReport,
+} from '@chat/events';
 import { masterKey, type Logger, type Platform } from '@chat/platform';
 import type { CommandBus } from '@chat/command-api';
 import { allProjectors, ProjectionRunner, type ReadModels } from '@chat/projections';
@@ -25,14 +31,20 @@ function describeCheckpoints(report: CheckpointReport): string[] {
       : 'signed checkpoints: none yet (a deleted tail cannot be detected before the first one)',
   ];
   if (report.unknownKey > 0) lines.push(`  ${report.unknownKey} signed under another secret: not checked`);
-  for (const bad of report.invalid) lines.push(`  ALTERED checkpoint event ${bad.eventId} at position ${bad.position}: its signature does not match`);
+  for (const bad of report.invalid)
+    lines.push(
+      `  ALTERED checkpoint event ${bad.eventId} at position ${bad.position}: its signature does not match`,
+    );
   for (const h of report.heads)
     lines.push(
       h.problem === 'tail-missing'
         ? `  TAIL MISSING: ${h.streamId} was signed at revision ${h.claimedRevision}, now ends at ${h.actualRevision ?? '(stream gone)'}`
         : `  HEAD DIFFERS: ${h.streamId} revision ${h.claimedRevision} was signed with hash ${h.claimedHash.slice(0, 16)}..., now ${h.actualHash?.slice(0, 16)}...`,
     );
-  for (const c of report.counts) lines.push(`  COUNT: up to position ${c.upToPosition} ${c.claimed} events were signed, ${c.actual} are there now`);
+  for (const c of report.counts)
+    lines.push(
+      `  COUNT: up to position ${c.upToPosition} ${c.claimed} events were signed, ${c.actual} are there now`,
+    );
   return lines;
 }
 
@@ -51,7 +63,11 @@ export async function runAuditVerify(
   let ok = true;
   if (options.checkpoint) {
     const answer = await recordCheckpointNow(bus);
-    write(answer.recorded ? `checkpoint signed: ${answer.heads} stream heads up to position ${answer.upToPosition}` : 'checkpoint: nothing new since the last one');
+    write(
+      answer.recorded
+        ? `checkpoint signed: ${answer.heads} stream heads up to position ${answer.upToPosition}`
+        : 'checkpoint: nothing new since the last one',
+    );
   }
   if (options.stream) {
     const result = await verifyStream(platform.store, signer, options.stream);
@@ -67,9 +83,13 @@ export async function runAuditVerify(
       },
     });
     const seconds = (Date.now() - started) / 1000;
-    write(`${result.events} events in ${result.streams} streams, up to position ${result.upToPosition}, verified in ${seconds.toFixed(1)} s`);
+    write(
+      `${result.events} events in ${result.streams} streams, up to position ${result.upToPosition}, verified in ${seconds.toFixed(1)} s`,
+    );
     if (result.firstBreak) {
-      write(`BROKEN: ${result.brokenStreams} stream(s); first broken link: ${describeBreak(result.firstBreak)}`);
+      write(
+        `BROKEN: ${result.brokenStreams} stream(s); first broken link: ${describeBreak(result.firstBreak)}`,
+      );
       for (const b of result.breaks.slice(1)) write(`  also ${describeBreak(b)}`);
     } else write('every hash chain is intact');
     for (const line of describeCheckpoints(result.checkpoints)) write(line);

@@ -21,7 +21,11 @@ try {
     platform,
     createCommandBus(platform),
     logger,
-    { stream: flags.get('stream') as string | undefined, checkpoint: flags.has('checkpoint'), replay: flags.has('replay') },
+    {
+      stream: flags.get('stream') as string | undefined,
+      checkpoint: flags.has('checkpoint'),
+      replay: flags.has('replay'),
+    },
     (line) => process.stdout.write(`${line}\n`),
   );
 } finally {

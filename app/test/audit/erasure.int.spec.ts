@@ -31,7 +31,10 @@ async function tablesContaining(text: string): Promise<string[]> {
   );
   const found: string[] = [];
   for (const { table_schema, table_name } of rows) {
-    const hit = await pool.query(`SELECT 1 FROM "${table_schema}"."${table_name}" t WHERE t::text LIKE $1 LIMIT 1`, [`%${text}%`]);
+    const hit = await pool.query(
+      `SELECT 1 FROM "${table_schema}"."${table_name}" t WHERE t::text LIKE $1 LIMIT 1`,
+      [`%${text}%`],
+    );
     if (hit.rows.length > 0) found.push(`${table_schema}.${table_name}`);
   }
   return found;
@@ -40,7 +43,11 @@ async function tablesContaining(text: string): Promise<string[]> {
 const everyone = () => [emma, ada, jamie, mitch, morgan];
 /** Reads by anyone see everyone's writes so far. */
 function sync(...clients: ApiClient[]) {
-  const newest = clients.map((c) => c.lastPosition).filter(Boolean).map((p) => BigInt(p!)).reduce((a, b) => (a > b ? a : b), 0n);
+  const newest = clients
+    .map((c) => c.lastPosition)
+    .filter(Boolean)
+    .map((p) => BigInt(p!))
+    .reduce((a, b) => (a > b ? a : b), 0n);
   for (const c of everyone()) c.lastPosition = newest.toString();
 }
 
@@ -56,26 +63,42 @@ beforeAll(async () => {
   ]);
   secretId = randomUUID();
   quoteId = randomUUID();
-  expect((await jamie.command('PostMessage', { channelId: general, messageId: secretId, body: secret })).status).toBe(200);
+  expect(
+    (await jamie.command('PostMessage', { channelId: general, messageId: secretId, body: secret })).status,
+  ).toBe(200);
   const oops = randomUUID();
   await jamie.command('PostMessage', { channelId: general, messageId: oops, body: deletedText });
   await jamie.command('DeleteMessage', { messageId: oops });
-  expect((await emma.command('PostMessage', { channelId: general, messageId: quoteId, body: emmaText, quotedMessageId: secretId })).status).toBe(200);
+  expect(
+    (
+      await emma.command('PostMessage', {
+        channelId: general,
+        messageId: quoteId,
+        body: emmaText,
+        quotedMessageId: secretId,
+      })
+    ).status,
+  ).toBe(200);
   sync(jamie, emma);
   await t.settle();
 });
 afterAll(() => t?.close());
 
-const messages = async (client: ApiClient) => (await client.get(`/api/channels/${general}/messages?limit=100`)).body.items as any[];
+const messages = async (client: ApiClient) =>
+  (await client.get(`/api/channels/${general}/messages?limit=100`)).body.items as any[];
 
 describe('a deleted message: its text stays in the history for auditors, and nowhere else', () => {
   it('no API but the audit API shows it, and no table holds it in plain text', async () => {
-    for (const client of [jamie, mitch, emma]) expect(JSON.stringify(await messages(client))).not.toContain(deletedText);
+    for (const client of [jamie, mitch, emma])
+      expect(JSON.stringify(await messages(client))).not.toContain(deletedText);
     expect(await tablesContaining(deletedText)).toEqual([]);
     const history = await ada.get(`/api/audit/events?actor=${jamieId}&type=MessagePosted&limit=10`);
     expect(history.body.items.map((e: any) => e.data.body)).toContain(deletedText);
     const view = await ada.get(`/api/audit/channels/${general}/as-of`);
-    expect(view.body.messages.find((m: any) => m.bodyBeforeDeletion === deletedText)).toMatchObject({ status: 'deleted', body: '' });
+    expect(view.body.messages.find((m: any) => m.bodyBeforeDeletion === deletedText)).toMatchObject({
+      status: 'deleted',
+      body: '',
+    });
   });
 });
 
@@ -89,12 +112,15 @@ describe('erasing a person (right to be forgotten)', () => {
   });
 
   it('only a SUPER_ADMIN may erase, and only someone no longer active', async () => {
-    for (const client of [ada, morgan, mitch, jamie]) expect((await client.command('ErasePersonalData', { userId: jamieId })).status).toBe(403);
+    for (const client of [ada, morgan, mitch, jamie])
+      expect((await client.command('ErasePersonalData', { userId: jamieId })).status).toBe(403);
     const active = await emma.command('ErasePersonalData', { userId: jamieId });
     expect(active.status).toBe(409);
     expect(active.body.error.code).toBe('USER_ACTIVE');
     expect((await emma.command('ErasePersonalData', { userId: randomUUID() })).status).toBe(404);
-    expect((await emma.command('ErasePersonalData', { userId: jamieId, sessionId: randomUUID() })).status).toBe(400);
+    expect(
+      (await emma.command('ErasePersonalData', { userId: jamieId, sessionId: randomUUID() })).status,
+    ).toBe(400);
   });
 
   it('after: "[erased]" in every read model and in the audit API; other people intact; chains verify', async () => {
@@ -109,28 +135,52 @@ describe('erasing a person (right to be forgotten)', () => {
 
     const list = await messages(mitch);
     expect(list.find((m) => m.id === secretId).body).toBe('[erased]');
-    expect(list.find((m) => m.id === quoteId)).toMatchObject({ body: emmaText, quote: expect.objectContaining({ snippet: '[erased]' }) });
-    expect(list.filter((m) => m.author.id === demoUserId('mitch')).every((m) => m.body !== '[erased]')).toBe(true);
+    expect(list.find((m) => m.id === quoteId)).toMatchObject({
+      body: emmaText,
+      quote: expect.objectContaining({ snippet: '[erased]' }),
+    });
+    expect(list.filter((m) => m.author.id === demoUserId('mitch')).every((m) => m.body !== '[erased]')).toBe(
+      true,
+    );
     const users = (await emma.get('/api/users?includeInactive=true')).body.items;
-    expect(users.find((u: any) => u.id === jamieId)).toMatchObject({ name: '[erased]', email: '[erased]', active: false });
-    expect(users.find((u: any) => u.id === demoUserId('emma'))).toMatchObject({ name: 'Emma', email: 'emma@demo.local' });
+    expect(users.find((u: any) => u.id === jamieId)).toMatchObject({
+      name: '[erased]',
+      email: '[erased]',
+      active: false,
+    });
+    expect(users.find((u: any) => u.id === demoUserId('emma'))).toMatchObject({
+      name: 'Emma',
+      email: 'emma@demo.local',
+    });
 
     const audit = await ada.get(`/api/audit/events?actor=${jamieId}&limit=100`);
     expect(JSON.stringify(audit.body)).not.toContain(secret);
-    expect(audit.body.items.filter((e: any) => e.type === 'MessagePosted').every((e: any) => e.data.body === '[erased]')).toBe(true);
+    expect(
+      audit.body.items
+        .filter((e: any) => e.type === 'MessagePosted')
+        .every((e: any) => e.data.body === '[erased]'),
+    ).toBe(true);
     const created = (await ada.get(`/api/audit/streams/user-${jamieId}`)).body.items[0];
     expect(created.data).toMatchObject({ email: '[erased]', name: '[erased]' });
     const view = await ada.get(`/api/audit/channels/${general}/as-of`);
     expect(view.body.messages.find((m: any) => m.id === secretId).body).toBe('[erased]');
     expect(view.body.messages.find((m: any) => m.id === quoteId).body).toBe(emmaText);
     const record = (await ada.get('/api/audit/events?type=PersonalDataErased')).body.items[0];
-    expect(record.data).toEqual({ subject: `user:${jamieId}`, kind: 'user', subjectId: jamieId, erasedBy: demoUserId('emma') });
+    expect(record.data).toEqual({
+      subject: `user:${jamieId}`,
+      kind: 'user',
+      subjectId: jamieId,
+      erasedBy: demoUserId('emma'),
+    });
 
     expect(await tablesContaining(secret)).toEqual([]);
     expect(await tablesContaining('jamie@demo.local')).toEqual([]);
     expect(await tablesContaining('emma@demo.local')).not.toEqual([]);
     expect((await ada.get('/api/audit/verify')).body).toMatchObject({ ok: true, firstBreak: null });
-    expect((await t.anonymous.request('POST', '/api/auth/login', { email: 'jamie@demo.local', password: 'demo' })).status).toBe(401);
+    expect(
+      (await t.anonymous.request('POST', '/api/auth/login', { email: 'jamie@demo.local', password: 'demo' }))
+        .status,
+    ).toBe(401);
   });
 
   it('a Live chat visitor, once their chat is closed', async () => {
@@ -140,7 +190,11 @@ describe('erasing a person (right to be forgotten)', () => {
     await visitor.say(`my account number is ${name}-42`);
     mitch.lastPosition = visitor.lastPosition;
     await mitch.command('JoinSession', { sessionId: visitor.sessionId });
-    await mitch.command('PostAgentMessage', { sessionId: visitor.sessionId, messageId: randomUUID(), body: 'Mitch here, let me check.' });
+    await mitch.command('PostAgentMessage', {
+      sessionId: visitor.sessionId,
+      messageId: randomUUID(),
+      body: 'Mitch here, let me check.',
+    });
     const open = await emma.command('ErasePersonalData', { sessionId: visitor.sessionId });
     expect(open.body.error.code).toBe('SESSION_OPEN');
     await mitch.command('CloseSession', { sessionId: visitor.sessionId });

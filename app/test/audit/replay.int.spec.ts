@@ -8,7 +8,11 @@ import { randomWorkload } from './workload';
 
 let t: TestSystem;
 const replay = () =>
-  verifyReplay({ db: t.system.platform.database.db as Kysely<ReadModels>, store: t.system.platform.store, logger: t.system.platform.logger });
+  verifyReplay({
+    db: t.system.platform.database.db as Kysely<ReadModels>,
+    store: t.system.platform.store,
+    logger: t.system.platform.logger,
+  });
 
 beforeAll(async () => {
   t = await startTestSystem();
@@ -28,7 +32,10 @@ describe('replay verification: every read model equals its rebuild from the hist
 
   it('finds a live row changed behind the projector, and names it', async () => {
     const db = t.system.platform.database.db as Kysely<ReadModels>;
-    const { rows } = await sql<{ id: string; body: string }>`SELECT id, body FROM tc_messages ORDER BY seq LIMIT 1`.execute(db);
+    const { rows } = await sql<{
+      id: string;
+      body: string;
+    }>`SELECT id, body FROM tc_messages ORDER BY seq LIMIT 1`.execute(db);
     const row = rows[0]!;
     await sql`UPDATE tc_messages SET body = 'rewritten by hand' WHERE id = ${row.id}`.execute(db);
     try {
@@ -52,17 +59,37 @@ describe('replay verification: every read model equals its rebuild from the hist
     const load = await randomWorkload(bus, { seed: 20261125, operations: 1_000 });
     expect(load.succeeded, JSON.stringify(load.refused)).toBeGreaterThan(400);
     // Jamie leaves and asks to be forgotten; so does a visitor whose chat is over.
-    await bus.execute({ name: 'DeactivateUser', issuer: asDemoUser('emma'), body: { userId: demoUserId('jamie') } });
-    await bus.execute({ name: 'ErasePersonalData', issuer: asDemoUser('emma'), body: { userId: demoUserId('jamie') } });
+    await bus.execute({
+      name: 'DeactivateUser',
+      issuer: asDemoUser('emma'),
+      body: { userId: demoUserId('jamie') },
+    });
+    await bus.execute({
+      name: 'ErasePersonalData',
+      issuer: asDemoUser('emma'),
+      body: { userId: demoUserId('jamie') },
+    });
     const visitor = load.sessions[0]!;
-    await bus.execute({ name: 'CloseSession', issuer: { kind: 'visitor', sessionId: visitor }, body: { sessionId: visitor } }).catch(() => undefined);
-    await bus.execute({ name: 'ErasePersonalData', issuer: asDemoUser('emma'), body: { sessionId: visitor } });
+    await bus
+      .execute({
+        name: 'CloseSession',
+        issuer: { kind: 'visitor', sessionId: visitor },
+        body: { sessionId: visitor },
+      })
+      .catch(() => undefined);
+    await bus.execute({
+      name: 'ErasePersonalData',
+      issuer: asDemoUser('emma'),
+      body: { sessionId: visitor },
+    });
     const more = await randomWorkload(bus, { seed: 7, operations: 500, people: ['emma', 'mitch', 'morgan'] });
     expect(more.succeeded).toBeGreaterThan(150);
     await t.settle();
     const result = await replay();
     const text = describeReplay(result).join('\n');
     expect(result.equal, text).toBe(true);
-    expect(result.projectors.find((p) => p.projector === 'livechat')!.tables.every((x) => x.liveRows > 0)).toBe(true);
+    expect(
+      result.projectors.find((p) => p.projector === 'livechat')!.tables.every((x) => x.liveRows > 0),
+    ).toBe(true);
   }, 300_000);
 });

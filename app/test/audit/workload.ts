@@ -16,7 +16,10 @@ function mulberry32(seed: number) {
 }
 
 const STAFF = ['emma', 'mitch', 'morgan'];
-const WORDS = 'invoice printer vpn password reset agent install laptop meeting release deploy coffee budget report'.split(' ');
+const WORDS =
+  'invoice printer vpn password reset agent install laptop meeting release deploy coffee budget report'.split(
+    ' ',
+  );
 
 export interface WorkloadResult {
   attempted: number;
@@ -42,7 +45,12 @@ export async function randomWorkload(
   const messages: string[] = [];
   const sessions: string[] = [];
   const tickets: string[] = [];
-  const result: WorkloadResult & { sessions: string[] } = { attempted: 0, succeeded: 0, refused: {}, sessions };
+  const result: WorkloadResult & { sessions: string[] } = {
+    attempted: 0,
+    succeeded: 0,
+    refused: {},
+    sessions,
+  };
   const run = async (name: string, issuer: Issuer, body: Record<string, unknown>) => {
     result.attempted++;
     try {
@@ -59,53 +67,175 @@ export async function randomWorkload(
   const staff = () => asDemoUser(pick(STAFF));
 
   const actions: [number, () => Promise<unknown>][] = [
-    [3, async () => {
-      const channelId = randomUUID();
-      if (await run('CreateChannel', person(), { channelId, name: `topic-${Math.floor(random() * 1e6)}`, visibility: random() < 0.7 ? 'public' : 'private' }))
-        channels.push(channelId);
-    }],
+    [
+      3,
+      async () => {
+        const channelId = randomUUID();
+        if (
+          await run('CreateChannel', person(), {
+            channelId,
+            name: `topic-${Math.floor(random() * 1e6)}`,
+            visibility: random() < 0.7 ? 'public' : 'private',
+          })
+        )
+          channels.push(channelId);
+      },
+    ],
     [6, () => run('JoinChannel', person(), { channelId: pick(channels) })],
     [2, () => run('LeaveChannel', person(), { channelId: pick(channels) })],
-    [2, () => run('AddChannelMember', person(), { channelId: pick(channels), userId: demoUserId(pick(PEOPLE)) })],
-    [1, () => run('DeleteChannel', asDemoUser('emma'), { channelId: pick(channels.slice(3).length ? channels.slice(3) : channels) })],
-    [2, async () => {
-      const other = pick(PEOPLE);
-      const me = pick(PEOPLE.filter((p) => p !== other));
-      await run('OpenDirectMessage', asDemoUser(me), { userId: demoUserId(other) });
-    }],
-    [30, async () => {
-      const messageId = randomUUID();
-      const quote = messages.length > 0 && random() < 0.2 ? { quotedMessageId: pick(messages) } : {};
-      if (await run('PostMessage', person(), { channelId: pick(channels), messageId, body: sentence(), ...quote })) messages.push(messageId);
-    }],
-    [8, () => (messages.length ? run('EditMessage', person(), { messageId: pick(messages), body: sentence() }) : Promise.resolve())],
-    [4, () => (messages.length ? run('DeleteMessage', person(), { messageId: pick(messages) }) : Promise.resolve())],
-    [10, () => (messages.length ? run('ReactToMessage', person(), { messageId: pick(messages), emoji: pick(REACTION_EMOJIS) }) : Promise.resolve())],
-    [3, () => (messages.length ? run('RemoveReaction', person(), { messageId: pick(messages), emoji: pick(REACTION_EMOJIS) }) : Promise.resolve())],
+    [
+      2,
+      () =>
+        run('AddChannelMember', person(), { channelId: pick(channels), userId: demoUserId(pick(PEOPLE)) }),
+    ],
+    [
+      1,
+      () =>
+        run('DeleteChannel', asDemoUser('emma'), {
+          channelId: pick(channels.slice(3).length ? channels.slice(3) : channels),
+        }),
+    ],
+    [
+      2,
+      async () => {
+        const other = pick(PEOPLE);
+        const me = pick(PEOPLE.filter((p) => p !== other));
+        await run('OpenDirectMessage', asDemoUser(me), { userId: demoUserId(other) });
+      },
+    ],
+    [
+      30,
+      async () => {
+        const messageId = randomUUID();
+        const quote = messages.length > 0 && random() < 0.2 ? { quotedMessageId: pick(messages) } : {};
+        if (
+          await run('PostMessage', person(), {
+            channelId: pick(channels),
+            messageId,
+            body: sentence(),
+            ...quote,
+          })
+        )
+          messages.push(messageId);
+      },
+    ],
+    [
+      8,
+      () =>
+        messages.length
+          ? run('EditMessage', person(), { messageId: pick(messages), body: sentence() })
+          : Promise.resolve(),
+    ],
+    [
+      4,
+      () =>
+        messages.length ? run('DeleteMessage', person(), { messageId: pick(messages) }) : Promise.resolve(),
+    ],
+    [
+      10,
+      () =>
+        messages.length
+          ? run('ReactToMessage', person(), { messageId: pick(messages), emoji: pick(REACTION_EMOJIS) })
+          : Promise.resolve(),
+    ],
+    [
+      3,
+      () =>
+        messages.length
+          ? run('RemoveReaction', person(), { messageId: pick(messages), emoji: pick(REACTION_EMOJIS) })
+          : Promise.resolve(),
+    ],
     [6, () => run('MarkChannelRead', person(), { channelId: pick(channels) })],
     [2, () => run(random() < 0.5 ? 'MuteChannel' : 'UnmuteChannel', person(), { channelId: pick(channels) })],
-    [4, async () => {
-      const sessionId = randomUUID();
-      const email = random() < 0.5 ? { visitorEmail: `visitor${Math.floor(random() * 1e6)}@example.com` } : {};
-      if (await run('StartVisitorSession', { kind: 'visitor', sessionId }, { sessionId, visitorName: `Visitor ${sessions.length}`, widgetKey: 'demo', ...email }))
-        sessions.push(sessionId);
-    }],
-    [8, async () => {
-      if (!sessions.length) return;
-      const sessionId = pick(sessions);
-      await run('PostVisitorMessage', { kind: 'visitor', sessionId }, { sessionId, messageId: randomUUID(), body: sentence() });
-    }],
-    [3, () => (sessions.length ? run('JoinSession', staff(), { sessionId: pick(sessions) }) : Promise.resolve())],
-    [2, () => (sessions.length ? run('AssignSession', asDemoUser('morgan'), { sessionId: pick(sessions), agentId: demoUserId(pick(['mitch', 'emma'])) }) : Promise.resolve())],
-    [1, () => (sessions.length ? run('ReleaseSession', staff(), { sessionId: pick(sessions) }) : Promise.resolve())],
-    [5, () => (sessions.length ? run('PostAgentMessage', staff(), { sessionId: pick(sessions), messageId: randomUUID(), body: sentence() }) : Promise.resolve())],
-    [2, () => (sessions.length ? run('CloseSession', staff(), { sessionId: pick(sessions) }) : Promise.resolve())],
-    [1, async () => {
-      if (!sessions.length) return;
-      const ticketId = randomUUID();
-      if (await run('LinkSessionToTicket', staff(), { sessionId: pick(sessions), newTicket: { ticketId, subject: sentence() } })) tickets.push(ticketId);
-    }],
-    [1, () => (tickets.length ? run('AddTicketComment', staff(), { ticketId: pick(tickets), commentId: randomUUID(), body: sentence() }) : Promise.resolve())],
+    [
+      4,
+      async () => {
+        const sessionId = randomUUID();
+        const email =
+          random() < 0.5 ? { visitorEmail: `visitor${Math.floor(random() * 1e6)}@example.com` } : {};
+        if (
+          await run(
+            'StartVisitorSession',
+            { kind: 'visitor', sessionId },
+            { sessionId, visitorName: `Visitor ${sessions.length}`, widgetKey: 'demo', ...email },
+          )
+        )
+          sessions.push(sessionId);
+      },
+    ],
+    [
+      8,
+      async () => {
+        if (!sessions.length) return;
+        const sessionId = pick(sessions);
+        await run(
+          'PostVisitorMessage',
+          { kind: 'visitor', sessionId },
+          { sessionId, messageId: randomUUID(), body: sentence() },
+        );
+      },
+    ],
+    [
+      3,
+      () =>
+        sessions.length ? run('JoinSession', staff(), { sessionId: pick(sessions) }) : Promise.resolve(),
+    ],
+    [
+      2,
+      () =>
+        sessions.length
+          ? run('AssignSession', asDemoUser('morgan'), {
+              sessionId: pick(sessions),
+              agentId: demoUserId(pick(['mitch', 'emma'])),
+            })
+          : Promise.resolve(),
+    ],
+    [
+      1,
+      () =>
+        sessions.length ? run('ReleaseSession', staff(), { sessionId: pick(sessions) }) : Promise.resolve(),
+    ],
+    [
+      5,
+      () =>
+        sessions.length
+          ? run('PostAgentMessage', staff(), {
+              sessionId: pick(sessions),
+              messageId: randomUUID(),
+              body: sentence(),
+            })
+          : Promise.resolve(),
+    ],
+    [
+      2,
+      () =>
+        sessions.length ? run('CloseSession', staff(), { sessionId: pick(sessions) }) : Promise.resolve(),
+    ],
+    [
+      1,
+      async () => {
+        if (!sessions.length) return;
+        const ticketId = randomUUID();
+        if (
+          await run('LinkSessionToTicket', staff(), {
+            sessionId: pick(sessions),
+            newTicket: { ticketId, subject: sentence() },
+          })
+        )
+          tickets.push(ticketId);
+      },
+    ],
+    [
+      1,
+      () =>
+        tickets.length
+          ? run('AddTicketComment', staff(), {
+              ticketId: pick(tickets),
+              commentId: randomUUID(),
+              body: sentence(),
+            })
+          : Promise.resolve(),
+    ],
   ];
   const total = actions.reduce((sum, [weight]) => sum + weight, 0);
   for (let i = 0; i < options.operations; i++) {

@@ -19,15 +19,25 @@ import { ConflictError, masterKey, NotFoundError } from '@chat/platform';
 import { z } from 'zod';
 import { defineCommand, roles, systemOnly, userIdOf, type CommandContext } from '../commands/define';
 
-const ErasureTarget = z.union([z.strictObject({ userId: z.uuid() }), z.strictObject({ sessionId: z.uuid() })]);
+const ErasureTarget = z.union([
+  z.strictObject({ userId: z.uuid() }),
+  z.strictObject({ sessionId: z.uuid() }),
+]);
 type ErasureTarget = z.infer<typeof ErasureTarget>;
 
 /** What must hold before a person's data is destroyed: they exist and are no longer in use. */
-async function checkErasable(context: CommandContext, target: ErasureTarget): Promise<{ email: string | null }> {
+async function checkErasable(
+  context: CommandContext,
+  target: ErasureTarget,
+): Promise<{ email: string | null }> {
   if ('userId' in target) {
-    const user = fold({ initialState: initialUserState, evolve: evolveUser }, await context.store.readStream(userStream(target.userId)));
+    const user = fold(
+      { initialState: initialUserState, evolve: evolveUser },
+      await context.store.readStream(userStream(target.userId)),
+    );
     if (user.status === 'absent') throw new NotFoundError('No such user');
-    if (user.status === 'active') throw new ConflictError('USER_ACTIVE', 'Deactivate the user before erasing their personal data');
+    if (user.status === 'active')
+      throw new ConflictError('USER_ACTIVE', 'Deactivate the user before erasing their personal data');
     return { email: user.email };
   }
   const session = fold(
@@ -35,7 +45,8 @@ async function checkErasable(context: CommandContext, target: ErasureTarget): Pr
     await context.store.readStream(chatSessionStream(target.sessionId)),
   );
   if (session.status === 'absent') throw new NotFoundError('No such session');
-  if (session.status !== 'CLOSED') throw new ConflictError('SESSION_OPEN', 'Close the session before erasing the visitor');
+  if (session.status !== 'CLOSED')
+    throw new ConflictError('SESSION_OPEN', 'Close the session before erasing the visitor');
   return { email: null };
 }
 
@@ -68,7 +79,12 @@ export const erasePersonalData = defineCommand({
     }
     const data: PersonalDataErasedData = { subject, kind, subjectId, erasedBy: userIdOf(context.issuer) };
     try {
-      const result = await context.store.append(stream, 'no_stream', [{ id: randomUUID(), type: 'PersonalDataErased', data }], context.append);
+      const result = await context.store.append(
+        stream,
+        'no_stream',
+        [{ id: randomUUID(), type: 'PersonalDataErased', data }],
+        context.append,
+      );
       return { position: result.position, subject };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
@@ -91,12 +107,21 @@ export const recordChainCheckpointCommand = defineCommand({
   handle: async (context, body) => {
     const signer = new CheckpointSigner(masterKey(context.services.config));
     try {
-      const recorded = await recordChainCheckpoint(context.store, signer, context.append, body.checkpointId, randomUUID);
+      const recorded = await recordChainCheckpoint(
+        context.store,
+        signer,
+        context.append,
+        body.checkpointId,
+        randomUUID,
+      );
       if (!recorded) return { position: await context.store.headPosition(), recorded: false };
       return { ...recorded, recorded: true };
     } catch (error) {
       if (error instanceof WrongExpectedRevisionError)
-        throw new ConflictError('CHECKPOINT_RACE', 'Another instance recorded a checkpoint at the same moment');
+        throw new ConflictError(
+          'CHECKPOINT_RACE',
+          'Another instance recorded a checkpoint at the same moment',
+        );
       throw error;
     }
   },

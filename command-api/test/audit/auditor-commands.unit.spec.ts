@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { allCommands } from '../../src/app';
 import type { Issuer } from '../../src/commands/define';
 
-const as = (role: string): Issuer => ({ kind: 'user', principal: { userId: '00000000-0000-4000-8000-000000000001', role: role as never, sessionId: 's' } });
+const as = (role: string): Issuer => ({
+  kind: 'user',
+  principal: { userId: '00000000-0000-4000-8000-000000000001', role: role as never, sessionId: 's' },
+});
 
 /** What an auditor may still do for themselves; everything else would add to the history they audit. */
 const AUDITOR_MAY = ['ChangePassword'];
@@ -20,7 +23,9 @@ describe('auditors read the history, they never make it', () => {
 
   it('only a SUPER_ADMIN erases personal data; only the system signs checkpoints', () => {
     const erase = allCommands.find((c) => c.name === 'ErasePersonalData')!;
-    expect(['SUPER_ADMIN', 'ADMIN', 'MANAGER', 'AGENT', 'USER', 'AUDITOR'].filter((r) => erase.allow(as(r)))).toEqual(['SUPER_ADMIN']);
+    expect(
+      ['SUPER_ADMIN', 'ADMIN', 'MANAGER', 'AGENT', 'USER', 'AUDITOR'].filter((r) => erase.allow(as(r))),
+    ).toEqual(['SUPER_ADMIN']);
     const checkpoint = allCommands.find((c) => c.name === 'RecordChainCheckpoint')!;
     expect(checkpoint.internal).toBe(true);
     expect(checkpoint.allow(as('SUPER_ADMIN'))).toBe(false);

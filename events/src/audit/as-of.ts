@@ -1,5 +1,10 @@
 import { fold, type Aggregate } from '../aggregate';
-import { evolveChatSession, initialChatSessionState, type ChatSessionState, type LiveChatEvent } from '../live-chat/session';
+import {
+  evolveChatSession,
+  initialChatSessionState,
+  type ChatSessionState,
+  type LiveChatEvent,
+} from '../live-chat/session';
 import { channelAggregate, type ChannelState } from '../team-chat/channel';
 import { messageAggregate, type MessageState } from '../team-chat/message';
 import type { RecordedEvent } from '../store/types';
@@ -47,7 +52,11 @@ export interface ChannelAsOf {
  * A Team chat conversation at a point in history: the channel's stream folded with the channel
  * aggregate, and each of its message streams folded with the message aggregate.
  */
-export function channelAsOf(channelEvents: readonly RecordedEvent[], messageEvents: readonly RecordedEvent[], cut: Cut): ChannelAsOf {
+export function channelAsOf(
+  channelEvents: readonly RecordedEvent[],
+  messageEvents: readonly RecordedEvent[],
+  cut: Cut,
+): ChannelAsOf {
   const { state: channel } = foldAsOf(channelAggregate, channelEvents, cut);
   const byStream = new Map<string, RecordedEvent[]>();
   for (const event of messageEvents) {
@@ -97,12 +106,18 @@ export interface SessionAsOf {
 
 /** A Live chat session at a point in history, folded with the session aggregate. */
 export function sessionAsOf(events: readonly RecordedEvent[], cut: Cut): SessionAsOf {
-  const aggregate: Aggregate<ChatSessionState, LiveChatEvent> = { initialState: initialChatSessionState, evolve: evolveChatSession };
+  const aggregate: Aggregate<ChatSessionState, LiveChatEvent> = {
+    initialState: initialChatSessionState,
+    evolve: evolveChatSession,
+  };
   const { state, applied } = foldAsOf(aggregate, events, cut);
   const messageTimes = new Map<string, string>();
   for (const event of applied) {
     const messageId = (event.data as { messageId?: unknown }).messageId;
-    if ((event.type === 'VisitorMessagePosted' || event.type === 'AgentMessagePosted') && typeof messageId === 'string')
+    if (
+      (event.type === 'VisitorMessagePosted' || event.type === 'AgentMessagePosted') &&
+      typeof messageId === 'string'
+    )
       messageTimes.set(messageId, event.metadata.recordedAt);
   }
   return { session: state, messageTimes };

@@ -37,7 +37,10 @@ export interface PageRequest {
 export interface AuditLog {
   page(filter: EventFilter, request: PageRequest): Promise<StoredRecord[]>;
   /** The correlation ids of an actor's commands, newest first, by the position of their first event. */
-  correlationsOf(actorId: string, request: { before?: bigint; limit: number }): Promise<{ correlationId: string; position: bigint }[]>;
+  correlationsOf(
+    actorId: string,
+    request: { before?: bigint; limit: number },
+  ): Promise<{ correlationId: string; position: bigint }[]>;
   /** Every event of these correlations, in log order. */
   byCorrelation(correlationIds: string[]): Promise<StoredRecord[]>;
 }
@@ -52,7 +55,8 @@ export function matchesFilter(event: StoredRecord, filter: EventFilter): boolean
   if (filter.types && !filter.types.includes(event.type)) return false;
   if (filter.excludeTypes && filter.excludeTypes.includes(event.type)) return false;
   if (filter.actorId !== undefined && event.metadata.actor.id !== filter.actorId) return false;
-  if (filter.correlationId !== undefined && event.metadata.correlationId !== filter.correlationId) return false;
+  if (filter.correlationId !== undefined && event.metadata.correlationId !== filter.correlationId)
+    return false;
   if (filter.from !== undefined && event.metadata.recordedAt < isoTime(filter.from)) return false;
   if (filter.to !== undefined && event.metadata.recordedAt >= isoTime(filter.to)) return false;
   if (filter.channelId !== undefined && data.channelId !== filter.channelId) return false;
@@ -78,7 +82,8 @@ export class ScanningAuditLog implements AuditLog {
       found.push(event);
       if (request.order === 'asc' && found.length === request.limit) return found;
       // Newest first: keep only the last `limit` matches seen (trimmed now and then, not per event).
-      if (request.order === 'desc' && found.length >= 2 * request.limit) found.splice(0, found.length - request.limit);
+      if (request.order === 'desc' && found.length >= 2 * request.limit)
+        found.splice(0, found.length - request.limit);
     }
     return request.order === 'desc' ? found.slice(-request.limit).reverse() : found;
   }
@@ -99,7 +104,8 @@ export class ScanningAuditLog implements AuditLog {
   async byCorrelation(correlationIds: string[]): Promise<StoredRecord[]> {
     const wanted = new Set(correlationIds);
     const found: StoredRecord[] = [];
-    for await (const event of this.scan(START)) if (wanted.has(event.metadata.correlationId)) found.push(event);
+    for await (const event of this.scan(START))
+      if (wanted.has(event.metadata.correlationId)) found.push(event);
     return found;
   }
 
@@ -168,12 +174,15 @@ export class SqlAuditLog implements AuditLog {
     if (filter.types) where.push(`type = ANY(${p(filter.types)})`);
     if (filter.excludeTypes) where.push(`NOT (type = ANY(${p(filter.excludeTypes)}))`);
     if (filter.actorId !== undefined) where.push(`metadata->'actor'->>'id' = ${p(filter.actorId)}`);
-    if (filter.correlationId !== undefined) where.push(`metadata->>'correlationId' = ${p(filter.correlationId)}`);
+    if (filter.correlationId !== undefined)
+      where.push(`metadata->>'correlationId' = ${p(filter.correlationId)}`);
     if (filter.from !== undefined) where.push(`metadata->>'recordedAt' >= ${p(isoTime(filter.from))}`);
     if (filter.to !== undefined) where.push(`metadata->>'recordedAt' < ${p(isoTime(filter.to))}`);
-    if (filter.channelId !== undefined) where.push(`data ? 'channelId' AND data->>'channelId' = ${p(filter.channelId)}`);
+    if (filter.channelId !== undefined)
+      where.push(`data ? 'channelId' AND data->>'channelId' = ${p(filter.channelId)}`);
     if (filter.sessionId !== undefined) where.push(`data->>'sessionId' = ${p(filter.sessionId)}`);
-    if (request.cursor !== undefined) where.push(`position ${request.order === 'asc' ? '>' : '<'} ${p(request.cursor.toString())}`);
+    if (request.cursor !== undefined)
+      where.push(`position ${request.order === 'asc' ? '>' : '<'} ${p(request.cursor.toString())}`);
     const { rows } = await this.pool.query<EventRow>(
       `SELECT ${COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY position ${request.order === 'asc' ? 'ASC' : 'DESC'} LIMIT ${p(request.limit)}`,
       params,

@@ -1,6 +1,11 @@
 import type { EventStore } from '../store/event-store';
 import { START, type AppendContext, type StoredRecord } from '../store/types';
-import { CHAIN_CHECKPOINT_STREAM, HEADS_PER_CHECKPOINT_PART, type ChainCheckpointData, type ChainHead } from './events';
+import {
+  CHAIN_CHECKPOINT_STREAM,
+  HEADS_PER_CHECKPOINT_PART,
+  type ChainCheckpointData,
+  type ChainHead,
+} from './events';
 import type { CheckpointSigner } from './signing';
 
 const PAGE = 2_000;
@@ -54,11 +59,15 @@ export async function recordChainCheckpoint(
   let streamCount = previous?.streamCount ?? 0;
   let upTo = previous ? since : 0n;
   let onlyCheckpoints = true;
-  for (let after = since; ; ) {
+  for (let after = since; ;) {
     const page = await store.readStoredAll(after, PAGE);
     if (page.length === 0) break;
     for (const event of page) {
-      heads.set(event.streamId, { streamId: event.streamId, revision: event.revision.toString(), hash: event.metadata.hash });
+      heads.set(event.streamId, {
+        streamId: event.streamId,
+        revision: event.revision.toString(),
+        hash: event.metadata.hash,
+      });
       eventCount++;
       if (event.revision === 0n) streamCount++;
       if (event.streamId !== CHAIN_CHECKPOINT_STREAM) onlyCheckpoints = false;
@@ -68,7 +77,9 @@ export async function recordChainCheckpoint(
   }
   if (previous && onlyCheckpoints) return null;
 
-  const sorted = [...heads.values()].sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
+  const sorted = [...heads.values()].sort((a, b) =>
+    a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0,
+  );
   const parts = Math.max(1, Math.ceil(sorted.length / HEADS_PER_CHECKPOINT_PART));
   const events = Array.from({ length: parts }, (_, i) => ({
     id: newId(),
@@ -84,10 +95,16 @@ export async function recordChainCheckpoint(
       heads: sorted.slice(i * HEADS_PER_CHECKPOINT_PART, (i + 1) * HEADS_PER_CHECKPOINT_PART),
     }),
   }));
-  let expected: bigint | 'no_stream' = existing.length > 0 ? existing[existing.length - 1]!.revision : 'no_stream';
+  let expected: bigint | 'no_stream' =
+    existing.length > 0 ? existing[existing.length - 1]!.revision : 'no_stream';
   let position = 0n;
   for (let i = 0; i < events.length; i += PARTS_PER_APPEND) {
-    const result = await store.append(CHAIN_CHECKPOINT_STREAM, expected, events.slice(i, i + PARTS_PER_APPEND), context);
+    const result = await store.append(
+      CHAIN_CHECKPOINT_STREAM,
+      expected,
+      events.slice(i, i + PARTS_PER_APPEND),
+      context,
+    );
     expected = result.revision;
     position = result.position;
   }

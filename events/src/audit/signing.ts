@@ -12,7 +12,9 @@ export class CheckpointSigner {
   readonly keyId: string;
 
   constructor(deploymentSecret: Buffer) {
-    this.key = Buffer.from(hkdfSync('sha256', deploymentSecret, 'portal-audit', 'chain-checkpoint-signing/v1', 32));
+    this.key = Buffer.from(
+      hkdfSync('sha256', deploymentSecret, 'portal-audit', 'chain-checkpoint-signing/v1', 32),
+    );
     this.keyId = createHash('sha256').update(this.key).digest('hex').slice(0, 16);
   }
 

@@ -87,9 +87,20 @@ export interface StreamVerification {
 }
 
 /** Reads the signed checkpoints and keeps what the trustworthy ones claim. */
-export async function loadCheckpointClaims(store: EventStore, signer: CheckpointSigner): Promise<CheckpointClaims> {
+export async function loadCheckpointClaims(
+  store: EventStore,
+  signer: CheckpointSigner,
+): Promise<CheckpointClaims> {
   const records = await store.readStoredStream(CHAIN_CHECKPOINT_STREAM);
-  const claims: CheckpointClaims = { events: 0, valid: 0, invalid: [], unknownKey: 0, heads: new Map(), counts: [], latest: null };
+  const claims: CheckpointClaims = {
+    events: 0,
+    valid: 0,
+    invalid: [],
+    unknownKey: 0,
+    heads: new Map(),
+    counts: [],
+    latest: null,
+  };
   const counted = new Set<string>();
   for (const record of records) {
     if (record.type !== 'ChainCheckpointRecorded') continue;
@@ -97,7 +108,12 @@ export async function loadCheckpointClaims(store: EventStore, signer: Checkpoint
     const data = record.data as ChainCheckpointData;
     const verdict = signer.check(data);
     if (verdict === 'unknown-key') claims.unknownKey++;
-    if (verdict === 'invalid') claims.invalid.push({ eventId: record.id, position: record.position, checkpointId: String(data.checkpointId) });
+    if (verdict === 'invalid')
+      claims.invalid.push({
+        eventId: record.id,
+        position: record.position,
+        checkpointId: String(data.checkpointId),
+      });
     if (verdict !== 'valid') continue;
     claims.valid++;
     claims.latest = {
@@ -110,11 +126,16 @@ export async function loadCheckpointClaims(store: EventStore, signer: Checkpoint
     for (const head of data.heads) {
       const revision = BigInt(head.revision);
       const known = claims.heads.get(head.streamId);
-      if (!known || known.revision <= revision) claims.heads.set(head.streamId, { revision, hash: head.hash, checkpointId: data.checkpointId });
+      if (!known || known.revision <= revision)
+        claims.heads.set(head.streamId, { revision, hash: head.hash, checkpointId: data.checkpointId });
     }
     if (!counted.has(data.checkpointId)) {
       counted.add(data.checkpointId);
-      claims.counts.push({ checkpointId: data.checkpointId, upTo: BigInt(data.upToPosition), eventCount: data.eventCount });
+      claims.counts.push({
+        checkpointId: data.checkpointId,
+        upTo: BigInt(data.upToPosition),
+        eventCount: data.eventCount,
+      });
     }
   }
   claims.counts.sort((a, b) => (a.upTo < b.upTo ? -1 : a.upTo > b.upTo ? 1 : 0));
@@ -122,10 +143,19 @@ export async function loadCheckpointClaims(store: EventStore, signer: Checkpoint
 }
 
 function emptyReport(claims: CheckpointClaims): CheckpointReport {
-  return { latest: claims.latest, events: claims.events, valid: claims.valid, invalid: claims.invalid, unknownKey: claims.unknownKey, heads: [], counts: [] };
+  return {
+    latest: claims.latest,
+    events: claims.events,
+    valid: claims.valid,
+    invalid: claims.invalid,
+    unknownKey: claims.unknownKey,
+    heads: [],
+    counts: [],
+  };
 }
 
-const reportOk = (report: CheckpointReport) => report.invalid.length === 0 && report.heads.length === 0 && report.counts.length === 0;
+const reportOk = (report: CheckpointReport) =>
+  report.invalid.length === 0 && report.heads.length === 0 && report.counts.length === 0;
 
 /** Checks one signed head against a stream's stored events (in revision order). */
 function checkHead(streamId: string, claim: HeadClaim, events: StoredRecord[]): HeadFinding | null {
@@ -155,8 +185,15 @@ function checkHead(streamId: string, claim: HeadClaim, events: StoredRecord[]): 
 }
 
 /** Recomputes one stream's chain and checks it against the newest signed head of that stream. */
-export async function verifyStream(store: EventStore, signer: CheckpointSigner, streamId: string): Promise<StreamVerification> {
-  const [events, claims] = await Promise.all([store.readStoredStream(streamId), loadCheckpointClaims(store, signer)]);
+export async function verifyStream(
+  store: EventStore,
+  signer: CheckpointSigner,
+  streamId: string,
+): Promise<StreamVerification> {
+  const [events, claims] = await Promise.all([
+    store.readStoredStream(streamId),
+    loadCheckpointClaims(store, signer),
+  ]);
   const firstBreak = verifyChain(events);
   const report = emptyReport(claims);
   const claim = claims.heads.get(streamId);
@@ -180,7 +217,11 @@ export async function verifyStream(store: EventStore, signer: CheckpointSigner, 
 export async function verifyLog(
   store: EventStore,
   signer: CheckpointSigner,
-  options: { pageSize?: number; maxBreaks?: number; onProgress?: (events: number, position: bigint) => void } = {},
+  options: {
+    pageSize?: number;
+    maxBreaks?: number;
+    onProgress?: (events: number, position: bigint) => void;
+  } = {},
 ): Promise<LogVerification> {
   const pageSize = options.pageSize ?? 2_000;
   const maxBreaks = options.maxBreaks ?? 100;
@@ -195,13 +236,21 @@ export async function verifyLog(
   let upTo = 0n;
   /** Settles the counts of checkpoints below `position` (null: all that are left). */
   const passCountsUpTo = (position: bigint | null) => {
-    while (countIndex < claims.counts.length && (position === null || claims.counts[countIndex]!.upTo < position)) {
+    while (
+      countIndex < claims.counts.length &&
+      (position === null || claims.counts[countIndex]!.upTo < position)
+    ) {
       const count = claims.counts[countIndex++]!;
       if (count.eventCount !== events)
-        report.counts.push({ checkpointId: count.checkpointId, upToPosition: count.upTo, claimed: count.eventCount, actual: events });
+        report.counts.push({
+          checkpointId: count.checkpointId,
+          upToPosition: count.upTo,
+          claimed: count.eventCount,
+          actual: events,
+        });
     }
   };
-  for (let after = START; ; ) {
+  for (let after = START; ;) {
     const page = await store.readStoredAll(after, pageSize);
     if (page.length === 0) break;
     for (const event of page) {
@@ -230,7 +279,11 @@ export async function verifyLog(
         if (finding) report.heads.push(finding);
         claims.heads.delete(event.streamId);
       }
-      streams.set(event.streamId, { next: event.revision + 1n, hash: event.metadata.hash, broken: stream.broken });
+      streams.set(event.streamId, {
+        next: event.revision + 1n,
+        hash: event.metadata.hash,
+        broken: stream.broken,
+      });
       events++;
     }
     upTo = page[page.length - 1]!.position;

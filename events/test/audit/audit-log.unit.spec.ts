@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { catalogue, EventStore, matchesFilter, MemoryEventStoreAdapter, MemoryKeyVault, ScanningAuditLog, START } from '../../src/index';
+import {
+  catalogue,
+  EventStore,
+  matchesFilter,
+  MemoryEventStoreAdapter,
+  MemoryKeyVault,
+  ScanningAuditLog,
+  START,
+} from '../../src/index';
 
 describe('the scanning audit log (any event store)', () => {
   const store = new EventStore(new MemoryEventStoreAdapter(), catalogue, new MemoryKeyVault());
@@ -14,18 +22,29 @@ describe('the scanning audit log (any event store)', () => {
       const correlationId = randomUUID();
       correlations.push(correlationId);
       const actor = users[i % 3]!;
-      await store.append(`user-${userId}`, 'no_stream', [
-        { id: randomUUID(), type: 'UserCreated', data: { userId, email: `u${i}@example.com`, name: `User ${i}`, role: 'USER' } },
-        ...(i % 2 ? [{ id: randomUUID(), type: 'UserDeactivated', data: { userId } }] : []),
-      ], { actor: { kind: 'user', id: actor }, correlationId, causationId: null, command: 'CreateUser' });
+      await store.append(
+        `user-${userId}`,
+        'no_stream',
+        [
+          {
+            id: randomUUID(),
+            type: 'UserCreated',
+            data: { userId, email: `u${i}@example.com`, name: `User ${i}`, role: 'USER' },
+          },
+          ...(i % 2 ? [{ id: randomUUID(), type: 'UserDeactivated', data: { userId } }] : []),
+        ],
+        { actor: { kind: 'user', id: actor }, correlationId, causationId: null, command: 'CreateUser' },
+      );
     }
   });
 
   it('pages forward and backward through the same matches', async () => {
-    const all = (await store.readStoredAll(START, 1_000)).filter((e) => matchesFilter(e, { actorId: users[1] }));
+    const all = (await store.readStoredAll(START, 1_000)).filter((e) =>
+      matchesFilter(e, { actorId: users[1] }),
+    );
     expect(all).toHaveLength(30);
     const forward = [];
-    for (let cursor: bigint | undefined; ; ) {
+    for (let cursor: bigint | undefined; ;) {
       const page = await log.page({ actorId: users[1] }, { order: 'asc', cursor, limit: 7 });
       if (page.length === 0) break;
       forward.push(...page);
@@ -33,7 +52,7 @@ describe('the scanning audit log (any event store)', () => {
     }
     expect(forward.map((e) => e.id)).toEqual(all.map((e) => e.id));
     const backward = [];
-    for (let cursor: bigint | undefined; ; ) {
+    for (let cursor: bigint | undefined; ;) {
       const page = await log.page({ actorId: users[1] }, { order: 'desc', cursor, limit: 7 });
       if (page.length === 0) break;
       backward.push(...page);
@@ -44,7 +63,9 @@ describe('the scanning audit log (any event store)', () => {
 
   it('filters by type, excluded type and stream prefix', async () => {
     expect(await log.page({ types: ['UserDeactivated'] }, { order: 'asc', limit: 100 })).toHaveLength(30);
-    expect(await log.page({ excludeTypes: ['UserDeactivated'] }, { order: 'asc', limit: 100 })).toHaveLength(60);
+    expect(await log.page({ excludeTypes: ['UserDeactivated'] }, { order: 'asc', limit: 100 })).toHaveLength(
+      60,
+    );
     expect(await log.page({ streamPrefix: 'session-' }, { order: 'asc', limit: 100 })).toHaveLength(0);
   });
 
@@ -54,6 +75,11 @@ describe('the scanning audit log (any event store)', () => {
     const next = await log.correlationsOf(users[0]!, { limit: 5, before: mine[4]!.position });
     expect(next[0]!.correlationId).toBe(correlations[42]);
     const events = await log.byCorrelation([correlations[57]!, correlations[1]!]);
-    expect(events.map((e) => e.type)).toEqual(['UserCreated', 'UserDeactivated', 'UserCreated', 'UserDeactivated']);
+    expect(events.map((e) => e.type)).toEqual([
+      'UserCreated',
+      'UserDeactivated',
+      'UserCreated',
+      'UserDeactivated',
+    ]);
   });
 });

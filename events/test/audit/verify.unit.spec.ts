@@ -16,12 +16,24 @@ import {
 } from '../../src/index';
 import { TamperableAdapter } from './tamperable';
 
-const context: AppendContext = { actor: { kind: 'user', id: randomUUID() }, correlationId: randomUUID(), causationId: null, command: 'Test' };
+const context: AppendContext = {
+  actor: { kind: 'user', id: randomUUID() },
+  correlationId: randomUUID(),
+  causationId: null,
+  command: 'Test',
+};
 const secret = randomBytes(32);
 
 function posted(channelId: string, authorId: string, body: string) {
   const messageId = randomUUID();
-  return { messageId, event: { id: randomUUID(), type: 'MessagePosted', data: { messageId, channelId, authorId, body, quotedMessageId: null, attachments: [] } } };
+  return {
+    messageId,
+    event: {
+      id: randomUUID(),
+      type: 'MessagePosted',
+      data: { messageId, channelId, authorId, body, quotedMessageId: null, attachments: [] },
+    },
+  };
 }
 
 describe('hash chains and signed checkpoints', () => {
@@ -42,9 +54,18 @@ describe('hash chains and signed checkpoints', () => {
       messageIds.push(messageId);
       await store.append(`message-${messageId}`, 'no_stream', [event], context);
       for (let e = 0; e < 3; e++)
-        await store.append(`message-${messageId}`, BigInt(e), [
-          { id: randomUUID(), type: 'MessageEdited', data: { messageId, channelId, authorId, body: `message ${i}, edit ${e}` } },
-        ], context);
+        await store.append(
+          `message-${messageId}`,
+          BigInt(e),
+          [
+            {
+              id: randomUUID(),
+              type: 'MessageEdited',
+              data: { messageId, channelId, authorId, body: `message ${i}, edit ${e}` },
+            },
+          ],
+          context,
+        );
     }
   });
 
@@ -58,7 +79,9 @@ describe('hash chains and signed checkpoints', () => {
   it('chainHash is sha256 over the previous hash and the canonical event without its hash', async () => {
     const [first] = await store.readStoredStream(`message-${messageIds[0]}`);
     expect(chainHash(GENESIS_HASH, first!)).toBe(first!.metadata.hash);
-    expect(chainHash(GENESIS_HASH, { ...first!, metadata: { ...first!.metadata, hash: 'ignored' } })).toBe(first!.metadata.hash);
+    expect(chainHash(GENESIS_HASH, { ...first!, metadata: { ...first!.metadata, hash: 'ignored' } })).toBe(
+      first!.metadata.hash,
+    );
   });
 
   it('an edited event breaks the chain at exactly that event, not before and not after', async () => {
@@ -77,7 +100,10 @@ describe('hash chains and signed checkpoints', () => {
 
   it('an edited recorded time or actor is an edit too', async () => {
     const target = (await store.readStoredStream(`message-${messageIds[0]}`))[1]!;
-    await adapter.edit(target.id, (e) => ({ ...e, metadata: { ...e.metadata, recordedAt: '2020-01-01T00:00:00.000Z' } }));
+    await adapter.edit(target.id, (e) => ({
+      ...e,
+      metadata: { ...e.metadata, recordedAt: '2020-01-01T00:00:00.000Z' },
+    }));
     expect((await verifyLog(store, signer)).firstBreak?.eventId).toBe(target.id);
   });
 
@@ -88,7 +114,7 @@ describe('hash chains and signed checkpoints', () => {
     expect(log.firstBreak).toMatchObject({ eventId: events[2]!.id, revision: 2n });
   });
 
-  it("without a checkpoint, a deleted tail goes unnoticed; after one, verification names the stream", async () => {
+  it('without a checkpoint, a deleted tail goes unnoticed; after one, verification names the stream', async () => {
     const stream = `message-${messageIds[4]}`;
     const events = await store.readStoredStream(stream);
     const recorded = await recordChainCheckpoint(store, signer, context, randomUUID(), randomUUID);
@@ -102,12 +128,19 @@ describe('hash chains and signed checkpoints', () => {
     const one = await verifyStream(store, signer, stream);
     expect(one.ok).toBe(false);
     expect(one.checkpoints.heads).toEqual([
-      expect.objectContaining({ streamId: stream, problem: 'tail-missing', claimedRevision: 3n, actualRevision: 1n }),
+      expect.objectContaining({
+        streamId: stream,
+        problem: 'tail-missing',
+        claimedRevision: 3n,
+        actualRevision: 1n,
+      }),
     ]);
     const log = await verifyLog(store, signer);
     expect(log.ok).toBe(false);
     expect(log.firstBreak).toBeNull();
-    expect(log.checkpoints.heads).toEqual([expect.objectContaining({ streamId: stream, problem: 'tail-missing' })]);
+    expect(log.checkpoints.heads).toEqual([
+      expect.objectContaining({ streamId: stream, problem: 'tail-missing' }),
+    ]);
     expect(log.checkpoints.counts).toEqual([expect.objectContaining({ claimed: 20, actual: 18 })]);
   });
 
@@ -115,7 +148,9 @@ describe('hash chains and signed checkpoints', () => {
     await recordChainCheckpoint(store, signer, context, randomUUID(), randomUUID);
     for (const event of await store.readStoredStream(`message-${messageIds[0]}`)) adapter.delete(event.id);
     const log = await verifyLog(store, signer);
-    expect(log.checkpoints.heads).toEqual([expect.objectContaining({ streamId: `message-${messageIds[0]}`, actualRevision: null })]);
+    expect(log.checkpoints.heads).toEqual([
+      expect.objectContaining({ streamId: `message-${messageIds[0]}`, actualRevision: null }),
+    ]);
     expect(log.ok).toBe(false);
   });
 
@@ -128,14 +163,19 @@ describe('hash chains and signed checkpoints', () => {
     await adapter.edit(forged.id, () => forged);
     const one = await verifyStream(store, signer, stream);
     expect(one.firstBreak).toBeNull();
-    expect(one.checkpoints.heads).toEqual([expect.objectContaining({ problem: 'head-differs', claimedRevision: 3n })]);
+    expect(one.checkpoints.heads).toEqual([
+      expect.objectContaining({ problem: 'head-differs', claimedRevision: 3n }),
+    ]);
     expect(one.ok).toBe(false);
   });
 
   it('a checkpoint forged without the secret, or altered, is rejected', async () => {
     await recordChainCheckpoint(store, signer, context, randomUUID(), randomUUID);
     const [checkpoint] = await store.readStoredStream(CHAIN_CHECKPOINT_STREAM);
-    await adapter.edit(checkpoint!.id, (e) => ({ ...e, data: { ...(e.data as ChainCheckpointData), eventCount: 99 } }));
+    await adapter.edit(checkpoint!.id, (e) => ({
+      ...e,
+      data: { ...(e.data as ChainCheckpointData), eventCount: 99 },
+    }));
     const log = await verifyLog(store, signer);
     expect(log.checkpoints.invalid).toHaveLength(1);
     expect(log.ok).toBe(false);
@@ -167,9 +207,18 @@ describe('hash chains and signed checkpoints', () => {
     const first = await recordChainCheckpoint(store, signer, context, randomUUID(), randomUUID);
     expect(first?.heads).toBe(5);
     expect(await recordChainCheckpoint(store, signer, context, randomUUID(), randomUUID)).toBeNull();
-    await store.append(`message-${messageIds[0]}`, 3n, [
-      { id: randomUUID(), type: 'MessageDeleted', data: { messageId: messageIds[0]!, channelId, deletedBy: authorId } },
-    ], context);
+    await store.append(
+      `message-${messageIds[0]}`,
+      3n,
+      [
+        {
+          id: randomUUID(),
+          type: 'MessageDeleted',
+          data: { messageId: messageIds[0]!, channelId, deletedBy: authorId },
+        },
+      ],
+      context,
+    );
     const second = await recordChainCheckpoint(store, signer, context, randomUUID(), randomUUID);
     // The changed message and the checkpoint stream itself.
     expect(second).toMatchObject({ heads: 2, eventCount: 22, streamCount: 6 });

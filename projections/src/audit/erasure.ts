@@ -16,13 +16,17 @@ type Tx = Transaction<ReadModels>;
 export const erasePersonalData = {
   users: async (tx: Tx, erased: PersonalDataErasedData) => {
     if (erased.kind !== 'user') return;
-    await sql`UPDATE users SET name = ${ERASED}, email = ${ERASED} WHERE id = ${erased.subjectId}`.execute(tx);
+    await sql`UPDATE users SET name = ${ERASED}, email = ${ERASED} WHERE id = ${erased.subjectId}`.execute(
+      tx,
+    );
   },
 
   teamChat: async (tx: Tx, erased: PersonalDataErasedData) => {
     if (erased.kind !== 'user') return;
     // A deleted message already holds no text; quotes of the person's messages repeat their text.
-    await sql`UPDATE tc_messages SET body = ${ERASED} WHERE author_id = ${erased.subjectId} AND NOT deleted`.execute(tx);
+    await sql`UPDATE tc_messages SET body = ${ERASED} WHERE author_id = ${erased.subjectId} AND NOT deleted`.execute(
+      tx,
+    );
     await sql`UPDATE tc_messages SET quote_snippet = ${ERASED}
       WHERE quote_author_id = ${erased.subjectId} AND quote_snippet IS NOT NULL`.execute(tx);
   },
@@ -32,9 +36,13 @@ export const erasePersonalData = {
       await sql`UPDATE livechat_sessions SET visitor_name = ${ERASED},
           visitor_email = CASE WHEN visitor_email IS NULL THEN NULL ELSE ${ERASED} END
         WHERE id = ${erased.subjectId}`.execute(tx);
-      await sql`UPDATE livechat_messages SET body = ${ERASED} WHERE session_id = ${erased.subjectId} AND sender = 'visitor'`.execute(tx);
+      await sql`UPDATE livechat_messages SET body = ${ERASED} WHERE session_id = ${erased.subjectId} AND sender = 'visitor'`.execute(
+        tx,
+      );
     } else {
-      await sql`UPDATE livechat_messages SET body = ${ERASED} WHERE author_id = ${erased.subjectId} AND sender = 'agent'`.execute(tx);
+      await sql`UPDATE livechat_messages SET body = ${ERASED} WHERE author_id = ${erased.subjectId} AND sender = 'agent'`.execute(
+        tx,
+      );
     }
   },
 
@@ -46,7 +54,9 @@ export const erasePersonalData = {
           requester_email = CASE WHEN requester_email IS NULL THEN NULL ELSE ${ERASED} END
         WHERE from_session_id = ${erased.subjectId}`.execute(tx);
     } else {
-      await sql`UPDATE helpdesk_ticket_comments SET body = ${ERASED} WHERE author_id = ${erased.subjectId}`.execute(tx);
+      await sql`UPDATE helpdesk_ticket_comments SET body = ${ERASED} WHERE author_id = ${erased.subjectId}`.execute(
+        tx,
+      );
     }
   },
 };

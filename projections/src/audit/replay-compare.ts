@@ -51,8 +51,11 @@ const SAMPLES = 5;
  * checksums, and sample rows when they differ). The comparison runs under the projector's
  * advisory lock, so the live copy cannot move while it is read; the live tables are never written.
  */
-export async function compareRebuildWithLive(options: ReplayOptions, projector: Projector): Promise<ProjectorComparison> {
-  const { db, store } = options;
+export async function compareRebuildWithLive(
+  options: ReplayOptions,
+  projector: Projector,
+): Promise<ProjectorComparison> {
+  const { db } = options;
   const started = Date.now();
   const schema = scratchSchema(projector);
   const rebuiltCheckpoint = `${projector.name}@rebuild`;
@@ -107,9 +110,16 @@ export async function compareRebuildWithLive(options: ReplayOptions, projector: 
 }
 
 /** Applies the events in (from, to] to the scratch copy, exactly up to the live copy's position. */
-async function catchUpTo(options: ReplayOptions, projector: Projector, schema: string, checkpoint: string, from: bigint, to: bigint): Promise<number> {
+async function catchUpTo(
+  options: ReplayOptions,
+  projector: Projector,
+  schema: string,
+  checkpoint: string,
+  from: bigint,
+  to: bigint,
+): Promise<number> {
   const events: RecordedEvent[] = [];
-  for (let after = from; after < to; ) {
+  for (let after = from; after < to;) {
     const page = (await options.store.readAll(after, 2_000)).filter((e) => e.position <= to);
     if (page.length === 0) break;
     events.push(...page);

@@ -22,7 +22,13 @@ export interface ConversationDeps {
 }
 
 const Person = z.object({ id: z.string(), name: z.string() });
-const TimelineEntry = z.object({ position: z.string(), type: z.string(), streamId: z.string(), recordedAt: z.string(), actorId: z.string() });
+const TimelineEntry = z.object({
+  position: z.string(),
+  type: z.string(),
+  streamId: z.string(),
+  recordedAt: z.string(),
+  actorId: z.string(),
+});
 
 export const ChannelAsOfAnswer = z.object({
   channelId: z.string(),
@@ -45,7 +51,9 @@ export const ChannelAsOfAnswer = z.object({
       editedAt: z.string().nullable(),
       deletedAt: z.string().nullable(),
       quotedMessageId: z.string().nullable(),
-      attachments: z.array(z.object({ id: z.string(), name: z.string(), size: z.number(), contentType: z.string() })),
+      attachments: z.array(
+        z.object({ id: z.string(), name: z.string(), size: z.number(), contentType: z.string() }),
+      ),
       reactions: z.array(z.object({ emoji: z.string(), users: z.array(Person) })),
     }),
   ),
@@ -65,14 +73,22 @@ export const SessionAsOfAnswer = z.object({
     ticketId: z.string().nullable(),
     resolution: z.string().nullable(),
     suggestedArticleIds: z.array(z.string()),
-    messages: z.array(z.object({ id: z.string(), from: z.enum(['visitor', 'agent']), author: Person.nullable(), body: z.string(), at: z.string().nullable() })),
+    messages: z.array(
+      z.object({
+        id: z.string(),
+        from: z.enum(['visitor', 'agent']),
+        author: Person.nullable(),
+        body: z.string(),
+        at: z.string().nullable(),
+      }),
+    ),
   }),
   timeline: z.array(TimelineEntry),
 });
 
 async function allPages(log: AuditLog, filter: Parameters<AuditLog['page']>[0]): Promise<StoredRecord[]> {
   const found: StoredRecord[] = [];
-  for (let cursor: bigint | undefined; ; ) {
+  for (let cursor: bigint | undefined; ;) {
     const page = await log.page(filter, { order: 'asc', cursor, limit: 2_000 });
     found.push(...page);
     if (page.length < 2_000) return found;
@@ -80,15 +96,27 @@ async function allPages(log: AuditLog, filter: Parameters<AuditLog['page']>[0]):
   }
 }
 
-async function names(db: Kysely<ReadModels>, ids: Iterable<string>): Promise<(id: string) => { id: string; name: string }> {
+async function names(
+  db: Kysely<ReadModels>,
+  ids: Iterable<string>,
+): Promise<(id: string) => { id: string; name: string }> {
   const wanted = [...new Set(ids)];
-  const rows = wanted.length > 0 ? await db.selectFrom('users').select(['id', 'name']).where('id', 'in', wanted).execute() : [];
+  const rows =
+    wanted.length > 0
+      ? await db.selectFrom('users').select(['id', 'name']).where('id', 'in', wanted).execute()
+      : [];
   const byId = new Map(rows.map((r) => [r.id, r.name]));
   return (id) => ({ id, name: byId.get(id) ?? 'Unknown user' });
 }
 
 const timelineOf = (events: RecordedEvent[]) =>
-  events.map((e) => ({ position: e.position.toString(), type: e.type, streamId: e.streamId, recordedAt: e.metadata.recordedAt, actorId: e.metadata.actor.id }));
+  events.map((e) => ({
+    position: e.position.toString(),
+    type: e.type,
+    streamId: e.streamId,
+    recordedAt: e.metadata.recordedAt,
+    actorId: e.metadata.actor.id,
+  }));
 
 const reflected = (events: RecordedEvent[], cut: Cut) => {
   const within = events.filter((e) => isWithin(e, cut));
@@ -96,14 +124,20 @@ const reflected = (events: RecordedEvent[], cut: Cut) => {
 };
 
 /** A Team chat conversation as it read at a point in history, for auditors (every channel, private or not). */
-export async function channelView(deps: ConversationDeps, channelId: string, cut: Cut): Promise<z.infer<typeof ChannelAsOfAnswer>> {
+export async function channelView(
+  deps: ConversationDeps,
+  channelId: string,
+  cut: Cut,
+): Promise<z.infer<typeof ChannelAsOfAnswer>> {
   const [channelEvents, messageEvents] = await Promise.all([
     deps.store.readStream(channelStream(channelId)),
     allPages(deps.log, { channelId, streamPrefix: 'message-' }).then((records) => deps.store.open(records)),
   ]);
   if (channelEvents.length === 0) throw new NotFoundError('No such channel');
   const view = channelAsOf(channelEvents, messageEvents, cut);
-  const posted = new Map(messageEvents.filter((e) => e.type === 'MessagePosted').map((e) => [e.streamId, e.data]));
+  const posted = new Map(
+    messageEvents.filter((e) => e.type === 'MessagePosted').map((e) => [e.streamId, e.data]),
+  );
   const members = view.channel.status === 'absent' ? {} : view.channel.members;
   const name = await names(deps.db, [
     ...Object.keys(members),
@@ -120,7 +154,10 @@ export async function channelView(deps: ConversationDeps, channelId: string, cut
       members: Object.entries(members).map(([userId, role]) => ({ ...name(userId), role })),
     },
     messages: view.messages.map((m) => {
-      const data = (posted.get(`message-${m.messageId}`) ?? {}) as { quotedMessageId?: string | null; attachments?: { id: string; name: string; size: number; contentType: string }[] };
+      const data = (posted.get(`message-${m.messageId}`) ?? {}) as {
+        quotedMessageId?: string | null;
+        attachments?: { id: string; name: string; size: number; contentType: string }[];
+      };
       return {
         id: m.messageId,
         author: name(m.state.authorId),
@@ -131,8 +168,16 @@ export async function channelView(deps: ConversationDeps, channelId: string, cut
         editedAt: m.editedAt,
         deletedAt: m.deletedAt,
         quotedMessageId: data.quotedMessageId ?? null,
-        attachments: (data.attachments ?? []).map(({ id, name: fileName, size, contentType }) => ({ id, name: fileName, size, contentType })),
-        reactions: Object.entries(m.state.reactions).map(([emoji, userIds]) => ({ emoji, users: userIds.map(name) })),
+        attachments: (data.attachments ?? []).map(({ id, name: fileName, size, contentType }) => ({
+          id,
+          name: fileName,
+          size,
+          contentType,
+        })),
+        reactions: Object.entries(m.state.reactions).map(([emoji, userIds]) => ({
+          emoji,
+          users: userIds.map(name),
+        })),
       };
     }),
     timeline: timelineOf(all),
@@ -140,7 +185,11 @@ export async function channelView(deps: ConversationDeps, channelId: string, cut
 }
 
 /** A Live chat session as it stood at a point in history. */
-export async function sessionView(deps: ConversationDeps, sessionId: string, cut: Cut): Promise<z.infer<typeof SessionAsOfAnswer>> {
+export async function sessionView(
+  deps: ConversationDeps,
+  sessionId: string,
+  cut: Cut,
+): Promise<z.infer<typeof SessionAsOfAnswer>> {
   const events = await deps.store.readStream(chatSessionStream(sessionId));
   if (events.length === 0) throw new NotFoundError('No such session');
   const { session, messageTimes } = sessionAsOf(events, cut);
@@ -163,7 +212,13 @@ export async function sessionView(deps: ConversationDeps, sessionId: string, cut
       ticketId: present?.ticketId ?? null,
       resolution: present?.resolution ?? null,
       suggestedArticleIds: present ? [...present.suggestedArticles] : [],
-      messages: messages.map(([id, m]) => ({ id, from: m.from, author: m.authorId ? name(m.authorId) : null, body: m.body, at: messageTimes.get(id) ?? null })),
+      messages: messages.map(([id, m]) => ({
+        id,
+        from: m.from,
+        author: m.authorId ? name(m.authorId) : null,
+        body: m.body,
+        at: messageTimes.get(id) ?? null,
+      })),
     },
     timeline: timelineOf(events),
   };

@@ -17,7 +17,9 @@ export async function* exportNdjson(
   const head = await store.headPosition();
   let cursor = options.after;
   for (;;) {
-    const page = (await log.page(filter, { order: 'asc', cursor, limit: PAGE })).filter((e) => e.position <= head);
+    const page = (await log.page(filter, { order: 'asc', cursor, limit: PAGE })).filter(
+      (e) => e.position <= head,
+    );
     if (page.length === 0) return;
     const events = options.form === 'open' ? await store.open(page) : page;
     let chunk = '';

@@ -29,7 +29,10 @@ export const EventBrowserQuery = z.strictObject({
 export const ExportQuery = z.strictObject({
   ...EventFilterQuery,
   after: Decimal.optional().describe('export events after this position (to resume)'),
-  form: z.enum(['open', 'stored']).default('open').describe('open: decrypted; stored: as stored and hashed, to re-verify elsewhere'),
+  form: z
+    .enum(['open', 'stored'])
+    .default('open')
+    .describe('open: decrypted; stored: as stored and hashed, to re-verify elsewhere'),
 });
 
 type FilterQuery = { [K in keyof typeof EventFilterQuery]?: string };
@@ -55,7 +58,9 @@ export function toEventFilter(query: FilterQuery): EventFilter {
   if (query.from) filter.from = query.from;
   if (query.to) filter.to = query.to;
   if (filter.from && filter.to && Date.parse(filter.from) > Date.parse(filter.to))
-    throw new ValidationError('"from" must not be after "to"', [{ field: 'querystring.from', message: 'after "to"' }]);
+    throw new ValidationError('"from" must not be after "to"', [
+      { field: 'querystring.from', message: 'after "to"' },
+    ]);
   return filter;
 }
 

@@ -16,7 +16,8 @@ export function guardAuditRoutes(app: HttpServer, deps: { sessions: SessionStore
   const authenticate = requireUser(deps.sessions);
   app.addHook('onRequest', async (request) => {
     await authenticate(request);
-    if (!AUDIT_ROLES.includes(principalOf(request).role)) throw new ForbiddenError('Only auditors may read the audit trail');
+    if (!AUDIT_ROLES.includes(principalOf(request).role))
+      throw new ForbiddenError('Only auditors may read the audit trail');
   });
   app.addHook('preHandler', async (request, reply) => {
     const { userId } = principalOf(request);
@@ -30,8 +31,19 @@ export function guardAuditRoutes(app: HttpServer, deps: { sessions: SessionStore
     await deps.store.append(
       auditQueryStream(userId),
       'any',
-      [{ id: randomUUID(), type: 'AuditQueryPerformed', data: { auditorId: userId, endpoint: `${request.method} ${request.routeOptions.url}`, filter } }],
-      { actor: { kind: 'user', id: userId }, correlationId: request.id, causationId: null, command: 'AuditQuery' },
+      [
+        {
+          id: randomUUID(),
+          type: 'AuditQueryPerformed',
+          data: { auditorId: userId, endpoint: `${request.method} ${request.routeOptions.url}`, filter },
+        },
+      ],
+      {
+        actor: { kind: 'user', id: userId },
+        correlationId: request.id,
+        causationId: null,
+        command: 'AuditQuery',
+      },
     );
     reply.header('cache-control', 'no-store');
   });

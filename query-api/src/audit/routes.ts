@@ -25,7 +25,8 @@ const EventPage = z.object({ items: z.array(WireEvent), cursor: z.string().optio
 
 /** The audit log fitting the event store: SQL over its table when it is PostgreSQL or PGlite. */
 export async function openAuditLog(platform: Platform): Promise<AuditLog> {
-  if (!(platform.store.adapter instanceof PostgresEventStoreAdapter)) return new ScanningAuditLog(platform.store);
+  if (!(platform.store.adapter instanceof PostgresEventStoreAdapter))
+    return new ScanningAuditLog(platform.store);
   const log = new SqlAuditLog(platform.database.pool);
   await log.migrate();
   return log;
@@ -50,12 +51,26 @@ export async function registerAuditQueries(app: HttpServer, platform: Platform):
 
     audit.get(
       '/api/audit/events',
-      { schema: { tags, summary: 'Browse the global log, filtered, newest or oldest first', querystring: EventBrowserQuery, response: { 200: EventPage } } },
+      {
+        schema: {
+          tags,
+          summary: 'Browse the global log, filtered, newest or oldest first',
+          querystring: EventBrowserQuery,
+          response: { 200: EventPage },
+        },
+      },
       async (request) => {
         const { after, limit, order, ...filters } = request.query;
-        const page = await log.page(toEventFilter(filters), { order, limit, cursor: after ? BigInt(after) : undefined });
+        const page = await log.page(toEventFilter(filters), {
+          order,
+          limit,
+          cursor: after ? BigInt(after) : undefined,
+        });
         const items = (await store.open(page)).map(toWireEvent);
-        return { items, ...(page.length === limit ? { cursor: page[page.length - 1]!.position.toString() } : {}) };
+        return {
+          items,
+          ...(page.length === limit ? { cursor: page[page.length - 1]!.position.toString() } : {}),
+        };
       },
     );
 
@@ -77,12 +92,24 @@ export async function registerAuditQueries(app: HttpServer, platform: Platform):
 
     audit.get(
       '/api/audit/export',
-      { schema: { tags, summary: 'The filtered log as NDJSON (streamed), oldest first', querystring: ExportQuery } },
+      {
+        schema: {
+          tags,
+          summary: 'The filtered log as NDJSON (streamed), oldest first',
+          querystring: ExportQuery,
+        },
+      },
       async (request, reply) => {
         const { after, form, ...filters } = request.query;
-        const lines = exportNdjson(store, log, toEventFilter(filters), { after: after ? BigInt(after) : undefined, form });
+        const lines = exportNdjson(store, log, toEventFilter(filters), {
+          after: after ? BigInt(after) : undefined,
+          form,
+        });
         reply.header('content-type', 'application/x-ndjson; charset=utf-8');
-        reply.header('content-disposition', `attachment; filename="audit-export-${new Date().toISOString().replaceAll(':', '')}.ndjson"`);
+        reply.header(
+          'content-disposition',
+          `attachment; filename="audit-export-${new Date().toISOString().replaceAll(':', '')}.ndjson"`,
+        );
         return reply.send(Readable.from(lines));
       },
     );
@@ -92,7 +119,8 @@ export async function registerAuditQueries(app: HttpServer, platform: Platform):
       {
         schema: {
           tags,
-          summary: 'A Team chat conversation as it read at a position or time (folded with the channel and message aggregates)',
+          summary:
+            'A Team chat conversation as it read at a position or time (folded with the channel and message aggregates)',
           params: z.object({ channelId: z.uuid() }),
           querystring: CutQuery,
           response: { 200: ChannelAsOfAnswer },
@@ -106,7 +134,8 @@ export async function registerAuditQueries(app: HttpServer, platform: Platform):
       {
         schema: {
           tags,
-          summary: 'A Live chat session as it stood at a position or time (folded with the session aggregate)',
+          summary:
+            'A Live chat session as it stood at a position or time (folded with the session aggregate)',
           params: z.object({ sessionId: z.uuid() }),
           querystring: CutQuery,
           response: { 200: SessionAsOfAnswer },
@@ -120,9 +149,13 @@ export async function registerAuditQueries(app: HttpServer, platform: Platform):
       {
         schema: {
           tags,
-          summary: 'Who did what: every command of a user (or visitor session), with everything each one caused',
+          summary:
+            'Who did what: every command of a user (or visitor session), with everything each one caused',
           params: z.object({ actorId: z.string().min(1).max(100) }),
-          querystring: z.strictObject({ before: Decimal.optional(), limit: z.coerce.number().int().min(1).max(100).default(20) }),
+          querystring: z.strictObject({
+            before: Decimal.optional(),
+            limit: z.coerce.number().int().min(1).max(100).default(20),
+          }),
           response: {
             200: z.object({
               actor: z.object({ id: z.string(), name: z.string().nullable() }),
@@ -143,9 +176,17 @@ export async function registerAuditQueries(app: HttpServer, platform: Platform):
       async (request) => {
         const { actorId } = request.params;
         const { before, limit } = request.query;
-        const correlations = await log.correlationsOf(actorId, { before: before ? BigInt(before) : undefined, limit });
+        const correlations = await log.correlationsOf(actorId, {
+          before: before ? BigInt(before) : undefined,
+          limit,
+        });
         const events = await store.open(await log.byCorrelation(correlations.map((c) => c.correlationId)));
-        const user = await db.selectFrom('users').select(['name']).where('id', '=', actorId).executeTakeFirst().catch(() => undefined);
+        const user = await db
+          .selectFrom('users')
+          .select(['name'])
+          .where('id', '=', actorId)
+          .executeTakeFirst()
+          .catch(() => undefined);
         const items = correlations.map(({ correlationId, position }) => {
           const caused = events.filter((e) => e.metadata.correlationId === correlationId);
           const own = caused.find((e) => e.metadata.actor.id === actorId) ?? caused[0];
@@ -160,7 +201,9 @@ export async function registerAuditQueries(app: HttpServer, platform: Platform):
         return {
           actor: { id: actorId, name: user?.name ?? null },
           items,
-          ...(correlations.length === limit ? { cursor: correlations[correlations.length - 1]!.position.toString() } : {}),
+          ...(correlations.length === limit
+            ? { cursor: correlations[correlations.length - 1]!.position.toString() }
+            : {}),
         };
       },
     );
@@ -170,12 +213,15 @@ export async function registerAuditQueries(app: HttpServer, platform: Platform):
       {
         schema: {
           tags,
-          summary: 'Recompute hash chains (one stream, or the whole log) and check them against the signed checkpoints',
+          summary:
+            'Recompute hash chains (one stream, or the whole log) and check them against the signed checkpoints',
           querystring: z.strictObject({ stream: z.string().min(1).max(200).optional() }),
         },
       },
       async (request) => {
-        const result = request.query.stream ? await verifyStream(store, signer, request.query.stream) : await verifyLog(store, signer);
+        const result = request.query.stream
+          ? await verifyStream(store, signer, request.query.stream)
+          : await verifyLog(store, signer);
         return bigintsToStrings({ scope: request.query.stream ? 'stream' : 'log', ...result });
       },
     );

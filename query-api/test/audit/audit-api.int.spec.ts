@@ -84,8 +84,10 @@ describe('the event browser', () => {
     const positions = newest.body.items.map((e: any) => BigInt(e.position));
     expect(positions[0] > positions[1] && positions[1] > positions[2]).toBe(true);
     const all: any[] = [];
-    for (let cursor = ''; ; ) {
-      const page = await ada.get(`/api/audit/events?order=asc&limit=50&stream=channel-*${cursor ? `&after=${cursor}` : ''}`);
+    for (let cursor = ''; ;) {
+      const page = await ada.get(
+        `/api/audit/events?order=asc&limit=50&stream=channel-*${cursor ? `&after=${cursor}` : ''}`,
+      );
       all.push(...page.body.items);
       if (!page.body.cursor) break;
       cursor = page.body.cursor;
@@ -94,8 +96,22 @@ describe('the event browser', () => {
     expect(all.every((e) => e.streamId.startsWith('channel-'))).toBe(true);
     expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
     const item = all[0];
-    expect(Object.keys(item).sort()).toEqual(['data', 'id', 'metadata', 'position', 'recordedAt', 'revision', 'streamId', 'type', 'version']);
-    expect(item.metadata).toMatchObject({ actor: { kind: 'user' }, command: 'CreateChannel', hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(Object.keys(item).sort()).toEqual([
+      'data',
+      'id',
+      'metadata',
+      'position',
+      'recordedAt',
+      'revision',
+      'streamId',
+      'type',
+      'version',
+    ]);
+    expect(item.metadata).toMatchObject({
+      actor: { kind: 'user' },
+      command: 'CreateChannel',
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
   });
 
   it('filters by type, actor, correlation id, channel and time', async () => {
@@ -126,14 +142,18 @@ describe('the event browser', () => {
 
   it('shows personal data decrypted, private channels included', async () => {
     const posted = await ada.get(`/api/audit/events?channelId=${project}&type=MessagePosted&order=asc`);
-    expect(posted.body.items.map((e: any) => e.data.body)).toContain('Kick-off notes for Carms Court are in the shared drive.');
+    expect(posted.body.items.map((e: any) => e.data.body)).toContain(
+      'Kick-off notes for Carms Court are in the shared drive.',
+    );
     const users = await ada.get('/api/audit/events?type=UserCreated&order=asc');
     expect(users.body.items.map((e: any) => e.data.email)).toContain('jamie@demo.local');
   });
 
   it("gives one stream's whole history in revision order", async () => {
     const stream = await ada.get(`/api/audit/streams/channel-${general}`);
-    expect(stream.body.items.map((e: any) => e.revision)).toEqual(stream.body.items.map((_: unknown, i: number) => String(i)));
+    expect(stream.body.items.map((e: any) => e.revision)).toEqual(
+      stream.body.items.map((_: unknown, i: number) => String(i)),
+    );
     expect(stream.body.items[0].type).toBe('ChannelCreated');
     expect((await ada.get('/api/audit/streams/no-such-stream')).body.items).toEqual([]);
   });
@@ -141,16 +161,23 @@ describe('the event browser', () => {
 
 describe('the NDJSON export', () => {
   it('streams the filtered range, one event per line', async () => {
-    const answer = await fetch(`${t.url}/api/audit/export?stream=message-*`, { headers: { authorization: `Bearer ${ada.token}` } });
+    const answer = await fetch(`${t.url}/api/audit/export?stream=message-*`, {
+      headers: { authorization: `Bearer ${ada.token}` },
+    });
     expect(answer.headers.get('content-type')).toContain('application/x-ndjson');
     expect(answer.headers.get('content-disposition')).toContain('attachment');
-    const lines = (await answer.text()).trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = (await answer.text())
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const browsed = await ada.get('/api/audit/events?stream=message-*&order=asc&limit=500');
     expect(lines.map((e) => e.id)).toEqual(browsed.body.items.map((e: any) => e.id));
   });
 
   it('in stored form, it carries what is needed to verify the chains elsewhere, and no plain personal data', async () => {
-    const answer = await fetch(`${t.url}/api/audit/export?form=stored`, { headers: { authorization: `Bearer ${ada.token}` } });
+    const answer = await fetch(`${t.url}/api/audit/export?form=stored`, {
+      headers: { authorization: `Bearer ${ada.token}` },
+    });
     const text = await answer.text();
     expect(text).not.toContain('jamie@demo.local');
     expect(text).not.toContain('Kick-off notes');
@@ -170,40 +197,72 @@ describe('the NDJSON export', () => {
 describe('as-of views', () => {
   it('a channel as it read before and after an edit', async () => {
     const edit = (await ada.get(`/api/audit/events?channelId=${general}&type=MessageEdited`)).body.items[0];
-    const before = await ada.get(`/api/audit/channels/${general}/as-of?position=${BigInt(edit.position) - 1n}`);
+    const before = await ada.get(
+      `/api/audit/channels/${general}/as-of?position=${BigInt(edit.position) - 1n}`,
+    );
     const now = await ada.get(`/api/audit/channels/${general}/as-of`);
     const id = edit.data.messageId;
-    expect(before.body.messages.find((m: any) => m.id === id)).toMatchObject({ body: 'Morning all, the new support queue goes live today.', editedAt: null });
+    expect(before.body.messages.find((m: any) => m.id === id)).toMatchObject({
+      body: 'Morning all, the new support queue goes live today.',
+      editedAt: null,
+    });
     expect(now.body.messages.find((m: any) => m.id === id)).toMatchObject({
       body: 'Morning all, the new Live chat queue goes live today.',
       author: { id: demoUserId('mitch'), name: 'Mitch' },
       editedAt: edit.recordedAt,
     });
     expect(now.body.channel).toMatchObject({ status: 'active', kind: 'public', name: 'general' });
-    expect(now.body.channel.members.map((m: any) => m.name).sort()).toEqual(['Emma', 'Jamie', 'Mitch', 'Morgan']);
+    expect(now.body.channel.members.map((m: any) => m.name).sort()).toEqual([
+      'Emma',
+      'Jamie',
+      'Mitch',
+      'Morgan',
+    ]);
     expect(BigInt(before.body.reflects) < BigInt(edit.position)).toBe(true);
     expect(now.body.timeline.length).toBeGreaterThan(now.body.messages.length);
   });
 
   it('by time, and before the channel existed', async () => {
     const created = (await ada.get(`/api/audit/streams/channel-${general}`)).body.items[0];
-    const early = await ada.get(`/api/audit/channels/${general}/as-of?time=${encodeURIComponent(new Date(Date.parse(created.recordedAt) - 1).toISOString())}`);
-    expect(early.body).toMatchObject({ reflects: null, channel: { status: 'absent', members: [] }, messages: [] });
-    const atCreation = await ada.get(`/api/audit/channels/${general}/as-of?time=${encodeURIComponent(created.recordedAt)}`);
-    expect(atCreation.body.channel.members).toEqual([{ id: demoUserId('emma'), name: 'Emma', role: 'ADMIN' }]);
+    const early = await ada.get(
+      `/api/audit/channels/${general}/as-of?time=${encodeURIComponent(new Date(Date.parse(created.recordedAt) - 1).toISOString())}`,
+    );
+    expect(early.body).toMatchObject({
+      reflects: null,
+      channel: { status: 'absent', members: [] },
+      messages: [],
+    });
+    const atCreation = await ada.get(
+      `/api/audit/channels/${general}/as-of?time=${encodeURIComponent(created.recordedAt)}`,
+    );
+    expect(atCreation.body.channel.members).toEqual([
+      { id: demoUserId('emma'), name: 'Emma', role: 'ADMIN' },
+    ]);
   });
 
   it('a private channel, a Live chat session, and what does not exist', async () => {
-    expect((await ada.get(`/api/audit/channels/${project}/as-of`)).body.channel).toMatchObject({ kind: 'private', name: 'proj-014' });
+    expect((await ada.get(`/api/audit/channels/${project}/as-of`)).body.channel).toMatchObject({
+      kind: 'private',
+      name: 'proj-014',
+    });
     const session = await ada.get(`/api/audit/sessions/${jane}/as-of`);
-    expect(session.body.session).toMatchObject({ status: 'WAITING', visitorName: 'Jane (visitor)', visitorEmail: 'jane@example.com' });
-    expect(session.body.session.messages[0]).toMatchObject({ from: 'visitor', body: 'Hi! I cannot sign in to my account any more.' });
+    expect(session.body.session).toMatchObject({
+      status: 'WAITING',
+      visitorName: 'Jane (visitor)',
+      visitorEmail: 'jane@example.com',
+    });
+    expect(session.body.session.messages[0]).toMatchObject({
+      from: 'visitor',
+      body: 'Hi! I cannot sign in to my account any more.',
+    });
     const first = session.body.timeline[0];
     const started = await ada.get(`/api/audit/sessions/${jane}/as-of?position=${first.position}`);
     expect(started.body.session.messages).toEqual([]);
     expect((await ada.get(`/api/audit/channels/${randomUUID()}/as-of`)).status).toBe(404);
     expect((await ada.get(`/api/audit/sessions/${randomUUID()}/as-of`)).status).toBe(404);
-    expect((await ada.get(`/api/audit/channels/${general}/as-of?position=1&time=2026-01-01`)).status).toBe(400);
+    expect((await ada.get(`/api/audit/channels/${general}/as-of?position=1&time=2026-01-01`)).status).toBe(
+      400,
+    );
   });
 });
 
@@ -212,7 +271,9 @@ describe('who did what', () => {
     const answer = await ada.get(`/api/audit/actors/${demoUserId('mitch')}/commands?limit=100`);
     expect(answer.body.actor).toEqual({ id: demoUserId('mitch'), name: 'Mitch' });
     const commands = answer.body.items.map((i: any) => i.command);
-    expect(commands).toEqual(expect.arrayContaining(['PostMessage', 'EditMessage', 'JoinChannel', 'JoinSession', 'CloseSession']));
+    expect(commands).toEqual(
+      expect.arrayContaining(['PostMessage', 'EditMessage', 'JoinChannel', 'JoinSession', 'CloseSession']),
+    );
     const positions = answer.body.items.map((i: any) => BigInt(i.position));
     expect(positions.every((p: bigint, i: number) => i === 0 || p < positions[i - 1])).toBe(true);
     const link = answer.body.items.find((i: any) => i.command === 'LinkSessionToTicket');
@@ -223,7 +284,9 @@ describe('who did what', () => {
     const answer = await ada.get(`/api/audit/actors/${jane}/commands`);
     const asked = answer.body.items.filter((i: any) => i.command === 'PostVisitorMessage');
     expect(asked.length).toBe(3);
-    const answered = asked.filter((i: any) => i.events.some((e: any) => e.type === 'ArticlesSuggested' && !e.byActor));
+    const answered = asked.filter((i: any) =>
+      i.events.some((e: any) => e.type === 'ArticlesSuggested' && !e.byActor),
+    );
     expect(answered.length).toBeGreaterThanOrEqual(1);
     const bot = answered[0].events.find((e: any) => e.type === 'ArticlesSuggested');
     expect(bot.metadata.actor).toEqual({ kind: 'system', id: 'kb-bot' });
@@ -233,7 +296,9 @@ describe('who did what', () => {
   it('pages with a cursor', async () => {
     const first = await ada.get(`/api/audit/actors/${demoUserId('emma')}/commands?limit=3`);
     expect(first.body.items).toHaveLength(3);
-    const next = await ada.get(`/api/audit/actors/${demoUserId('emma')}/commands?limit=3&before=${first.body.cursor}`);
+    const next = await ada.get(
+      `/api/audit/actors/${demoUserId('emma')}/commands?limit=3&before=${first.body.cursor}`,
+    );
     expect(next.body.items[0].correlationId).not.toBe(first.body.items[2].correlationId);
     expect(BigInt(next.body.items[0].position) < BigInt(first.body.items[2].position)).toBe(true);
   });
@@ -245,7 +310,12 @@ describe('verification', () => {
     expect(all.body).toMatchObject({ scope: 'log', ok: true, firstBreak: null, brokenStreams: 0 });
     expect(all.body.events).toBeGreaterThan(50);
     const one = await ada.get(`/api/audit/verify?stream=channel-${general}`);
-    expect(one.body).toMatchObject({ scope: 'stream', ok: true, streamId: `channel-${general}`, firstBreak: null });
+    expect(one.body).toMatchObject({
+      scope: 'stream',
+      ok: true,
+      streamId: `channel-${general}`,
+      firstBreak: null,
+    });
   });
 });
 
@@ -254,17 +324,25 @@ describe('the audit of the audit', () => {
     const marker = randomUUID();
     await ada.get(`/api/audit/events?correlationId=${marker}`);
     await others.USER!.get(`/api/audit/events?correlationId=${marker}`); // refused: not a read, not recorded
-    const mine = await ada.get(`/api/audit/events?type=AuditQueryPerformed&actor=${demoUserId('ada')}&limit=5`);
+    const mine = await ada.get(
+      `/api/audit/events?type=AuditQueryPerformed&actor=${demoUserId('ada')}&limit=5`,
+    );
     const recorded = mine.body.items.find((e: any) => e.data.filter.correlationId === marker);
     expect(recorded).toMatchObject({
       streamId: `audit-${demoUserId('ada')}`,
-      data: { auditorId: demoUserId('ada'), endpoint: 'GET /api/audit/events', filter: { correlationId: marker } },
+      data: {
+        auditorId: demoUserId('ada'),
+        endpoint: 'GET /api/audit/events',
+        filter: { correlationId: marker },
+      },
       metadata: { actor: { kind: 'user', id: demoUserId('ada') }, command: 'AuditQuery' },
     });
     const all = await emma.get(`/api/audit/events?type=AuditQueryPerformed&limit=500`);
     expect(all.body.items.filter((e: any) => e.data.filter.correlationId === marker)).toHaveLength(1);
     const stream = await emma.get(`/api/audit/streams/audit-${demoUserId('ada')}`);
     expect(stream.body.items.length).toBeGreaterThan(20);
-    expect(stream.body.items.some((e: any) => e.data.endpoint === 'GET /api/audit/channels/:channelId/as-of')).toBe(true);
+    expect(
+      stream.body.items.some((e: any) => e.data.endpoint === 'GET /api/audit/channels/:channelId/as-of'),
+    ).toBe(true);
   });
 });
