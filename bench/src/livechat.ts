@@ -81,7 +81,10 @@ interface CannonResult {
   latency: { p50: number; p99: number; max: number };
   statusCodeStats?: Record<string, { count: number }>;
 }
-const autocannon = autocannonUntyped as (options: CannonOptions, done: (error: Error | null, result: CannonResult) => void) => unknown;
+const autocannon = autocannonUntyped as (
+  options: CannonOptions,
+  done: (error: Error | null, result: CannonResult) => void,
+) => unknown;
 
 interface Cannon {
   perSecond: number;
@@ -95,13 +98,19 @@ function cannon(options: CannonOptions): Promise<Cannon> {
   return new Promise((resolve, reject) => {
     autocannon({ ...options, duration: options.duration ?? SECONDS }, (error, result) => {
       if (error) return reject(error);
-      const statuses = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, Number(s.count)]));
+      const statuses = Object.fromEntries(
+        Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, Number(s.count)]),
+      );
       resolve({
         perSecond: round(result.requests.total / (result.duration || SECONDS), 0),
         p50: result.latency.p50,
         p99: result.latency.p99,
         max: result.latency.max,
-        statuses: { ...statuses, ...(result.errors ? { errors: result.errors } : {}), ...(result.timeouts ? { timeouts: result.timeouts } : {}) },
+        statuses: {
+          ...statuses,
+          ...(result.errors ? { errors: result.errors } : {}),
+          ...(result.timeouts ? { timeouts: result.timeouts } : {}),
+        },
       });
     });
   });
@@ -109,7 +118,13 @@ function cannon(options: CannonOptions): Promise<Cannon> {
 
 /** The server process: command-api (with the widget routes), projections with the bot, query-api; plus a bare endpoint. */
 async function serve(): Promise<void> {
-  const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_LEVEL: 'warn' });
+  const config = loadConfig({
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    SEED_DEMO: 'false',
+    LOG_LEVEL: 'warn',
+  });
   const logger = createLogger(config.LOG_LEVEL, 'bench-server');
   const platform = await openPlatform(config, logger);
   const bus = createCommandBus(platform);
@@ -123,7 +138,12 @@ async function serve(): Promise<void> {
   });
   await runner.migrate();
   runner.start();
-  const http = await createHttpServer({ logger, title: 'bench', readiness: platform.readiness, rateLimitPerMinute: 1_000_000_000 });
+  const http = await createHttpServer({
+    logger,
+    title: 'bench',
+    readiness: platform.readiness,
+    rateLimitPerMinute: 1_000_000_000,
+  });
   registerCommandRoutes(http, bus, platform.sessions);
   await registerWidgetApi(http, platform, bus, UNLIMITED);
   await registerQueryApi(http, platform, { projectors: allProjectors.map((p) => p.name) });
@@ -142,8 +162,13 @@ async function serve(): Promise<void> {
 
 function startServer(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
   // BENCH_CPU_PROFILE=<dir> writes a CPU profile of the server process there.
-  const profile = process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', here, SERVER_FLAG], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const profile = process.env.BENCH_CPU_PROFILE
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', here, SERVER_FLAG], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let output = '';
     child.stdout!.on('data', (chunk: Buffer) => {
@@ -172,11 +197,27 @@ async function setUp(url: string, platform: Platform): Promise<Fixture> {
   await bus.execute({
     name: 'CreateUser',
     issuer: { kind: 'system', id: 'bench' },
-    body: { userId: agentId, email: `${agentId}@bench.local`, name: 'Bench Manager', role: 'MANAGER', password: 'bench-pw' },
+    body: {
+      userId: agentId,
+      email: `${agentId}@bench.local`,
+      name: 'Bench Manager',
+      role: 'MANAGER',
+      password: 'bench-pw',
+    },
   });
-  const manager = { kind: 'user' as const, principal: { userId: agentId, role: 'MANAGER' as const, sessionId: 'bench' } };
-  for (const article of demoArticles) await bus.execute({ name: 'PublishArticle', issuer: manager, body: { articleId: randomUUID(), title: article.title, body: article.body } });
-  const staffTokens = await Promise.all(Array.from({ length: POLLERS }, async () => (await platform.sessions.create(agentId, 'MANAGER')).token));
+  const manager = {
+    kind: 'user' as const,
+    principal: { userId: agentId, role: 'MANAGER' as const, sessionId: 'bench' },
+  };
+  for (const article of demoArticles)
+    await bus.execute({
+      name: 'PublishArticle',
+      issuer: manager,
+      body: { articleId: randomUUID(), title: article.title, body: article.body },
+    });
+  const staffTokens = await Promise.all(
+    Array.from({ length: POLLERS }, async () => (await platform.sessions.create(agentId, 'MANAGER')).token),
+  );
   const sessions: VisitorSession[] = [];
   for (let i = 0; i < SESSIONS; i++) {
     const response = await fetch(`${url}/api/widget/sessions`, {
@@ -184,7 +225,8 @@ async function setUp(url: string, platform: Platform): Promise<Fixture> {
       headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.9.${i >> 8}.${i & 255}` },
       body: JSON.stringify({ name: `Visitor ${i}`, widgetKey: 'demo' }),
     });
-    if (response.status !== 200) throw new Error(`start session: ${response.status} ${await response.text()}`);
+    if (response.status !== 200)
+      throw new Error(`start session: ${response.status} ${await response.text()}`);
     sessions.push((await response.json()) as VisitorSession);
   }
   return { staffTokens, sessions };
@@ -192,7 +234,11 @@ async function setUp(url: string, platform: Platform): Promise<Fixture> {
 
 async function getJson(url: string, token: string, headers: Record<string, string> = {}) {
   const response = await fetch(url, { headers: { authorization: `Bearer ${token}`, ...headers } });
-  return { status: response.status, etag: response.headers.get('etag'), body: response.status === 200 ? ((await response.json()) as Record<string, unknown>) : null };
+  return {
+    status: response.status,
+    etag: response.headers.get('etag'),
+    body: response.status === 200 ? ((await response.json()) as Record<string, unknown>) : null,
+  };
 }
 
 /** Waits until the read models have caught up with the log. */
@@ -230,14 +276,26 @@ function messageRequests(sessions: VisitorSession[]): CannonRequest[] {
 export async function run() {
   const scratch = await scratchDatabase('bench_livechat');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-livechat-'));
-  const env = { DATABASE_URL: scratch.url, EVENT_STORE: 'postgres', DATA_KEY_SECRET: randomBytes(32).toString('hex'), DATA_DIR: dataDir, DB_POOL_SIZE: '40' };
+  const env = {
+    DATABASE_URL: scratch.url,
+    EVENT_STORE: 'postgres',
+    DATA_KEY_SECRET: randomBytes(32).toString('hex'),
+    DATA_DIR: dataDir,
+    DB_POOL_SIZE: '40',
+  };
   let server: ChildProcess | null = null;
   let platform: Platform | null = null;
   try {
     const started = await startServer(env);
     server = started.child;
     const { url } = started;
-    const config = loadConfig({ ...process.env, ...env, DB_POOL_SIZE: '4', SEED_DEMO: 'false', LOG_LEVEL: 'warn' });
+    const config = loadConfig({
+      ...process.env,
+      ...env,
+      DB_POOL_SIZE: '4',
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'warn',
+    });
     platform = await openPlatform(config, createLogger('warn', 'bench'));
     const fixture = await setUp(url, platform);
     const staff = fixture.staffTokens[0]!;
@@ -246,14 +304,25 @@ export async function run() {
     // (0) the ceilings, measured now: raw one-row inserts on this database, a bare endpoint of this server.
     const ceiling = await rawInsertCeiling(scratch.url, 40, SECONDS);
     print('ceiling: raw BEGIN; INSERT; COMMIT, 40 connections', ceiling);
-    const bare = await cannon({ url, connections: POLLERS, requests: [{ method: 'GET', path: '/bench/bare' }] });
+    const bare = await cannon({
+      url,
+      connections: POLLERS,
+      requests: [{ method: 'GET', path: '/bench/bare' }],
+    });
     print(`ceiling: bare fastify GET, ${POLLERS} connections (req/s, ms)`, bare);
 
     // (a) visitor messages as fast as 200 visitors' connections go.
-    const messages = await cannon({ url, connections: SESSIONS, requests: messageRequests(fixture.sessions) });
+    const messages = await cannon({
+      url,
+      connections: SESSIONS,
+      requests: messageRequests(fixture.sessions),
+    });
     print(`(a) visitor messages, ${SESSIONS} concurrent sessions (req/s, ms)`, messages);
     const messageRatio = round(messages.perSecond / ceiling.perSecond);
-    print('    ratio messages/s : raw insert/s', `${messages.perSecond} / ${ceiling.perSecond} = ${messageRatio}`);
+    print(
+      '    ratio messages/s : raw insert/s',
+      `${messages.perSecond} / ${ceiling.perSecond} = ${messageRatio}`,
+    );
     await settle(url, staff);
 
     // (b) at a steady 200 messages/s: 180 visitors under load, and 20 watched visitors writing once a
@@ -289,7 +358,11 @@ export async function run() {
         }
         let seen = false;
         for (let tries = 0; !seen && tries < 10; tries++) {
-          const view = await getJson(`${url}/api/livechat/sessions/${session.sessionId}?after=${cursor}`, token, { 'x-min-position': answer.position });
+          const view = await getJson(
+            `${url}/api/livechat/sessions/${session.sessionId}?after=${cursor}`,
+            token,
+            { 'x-min-position': answer.position },
+          );
           viewRequests++;
           const messages = (view.body?.messages ?? []) as { id: string }[];
           seen = messages.some((m) => m.id === messageId);
@@ -306,12 +379,19 @@ export async function run() {
     const probe = process.env.BENCH_DEBUG
       ? setInterval(() => {
           void getJson(`${url}/api/projections`, staff).then((a) =>
-            process.stderr.write(`lag ${JSON.stringify((a.body?.items as { name: string; position: string }[]).map((i) => `${i.name}:${(BigInt(a.body!.head as string) - BigInt(i.position)) / 1000n}`))}\n`),
+            process.stderr.write(
+              `lag ${JSON.stringify((a.body?.items as { name: string; position: string }[]).map((i) => `${i.name}:${(BigInt(a.body!.head as string) - BigInt(i.position)) / 1000n}`))}\n`,
+            ),
           );
         }, 500)
       : null;
     const steadyStart = performance.now();
-    const steady = await cannon({ url, connections: SESSIONS - WATCHED, overallRate: VISIBILITY_RATE - WATCHED, requests: messageRequests(fixture.sessions.slice(WATCHED)) });
+    const steady = await cannon({
+      url,
+      connections: SESSIONS - WATCHED,
+      overallRate: VISIBILITY_RATE - WATCHED,
+      requests: messageRequests(fixture.sessions.slice(WATCHED)),
+    });
     await Promise.all(writers);
     const steadySeconds = (performance.now() - steadyStart) / 1000;
     if (probe) clearInterval(probe);
@@ -332,7 +412,12 @@ export async function run() {
       fixture.staffTokens.map(async (token) => {
         const queue = await getJson(`${url}/api/livechat/sessions?status=open`, token);
         const kpis = await getJson(`${url}/api/livechat/kpis`, token);
-        return { token, queue: queue.etag!, kpis: kpis.etag!, openSessions: (queue.body!.items as unknown[]).length };
+        return {
+          token,
+          queue: queue.etag!,
+          kpis: kpis.etag!,
+          openSessions: (queue.body!.items as unknown[]).length,
+        };
       }),
     );
     let nextPoller = 0;
@@ -343,7 +428,10 @@ export async function run() {
         setupRequest: (request, context) => {
           context.tag ??= tags[nextPoller++ % tags.length];
           const tag = context.tag as (typeof tags)[number];
-          return { ...request, headers: { authorization: `Bearer ${tag.token}`, 'if-none-match': tag.queue } };
+          return {
+            ...request,
+            headers: { authorization: `Bearer ${tag.token}`, 'if-none-match': tag.queue },
+          };
         },
       },
       {
@@ -356,7 +444,12 @@ export async function run() {
       },
     ];
     const unchanged = await cannon({ url, connections: POLLERS, requests: pollRequests() });
-    const unchangedPolls = { requestsPerSecond: unchanged.perSecond, p50: unchanged.p50, p99: unchanged.p99, statuses: unchanged.statuses };
+    const unchangedPolls = {
+      requestsPerSecond: unchanged.perSecond,
+      p50: unchanged.p50,
+      p99: unchanged.p99,
+      statuses: unchanged.statuses,
+    };
     print(`(c) unchanged queue poll (list + KPIs), ${POLLERS} agents (req/s, ms)`, unchangedPolls);
 
     // (d) the same polls right after a visitor wrote: 200s with the whole open list.
@@ -368,22 +461,61 @@ export async function run() {
     });
     await settle(url, staff);
     const changed = await cannon({ url, connections: POLLERS, requests: pollRequests() });
-    const changedPolls = { requestsPerSecond: changed.perSecond, p50: changed.p50, p99: changed.p99, statuses: changed.statuses, openSessions: tags[0]!.openSessions };
-    print(`(d) queue poll after a change (200, ${tags[0]!.openSessions} open sessions) (req/s, ms)`, changedPolls);
+    const changedPolls = {
+      requestsPerSecond: changed.perSecond,
+      p50: changed.p50,
+      p99: changed.p99,
+      statuses: changed.statuses,
+      openSessions: tags[0]!.openSessions,
+    };
+    print(
+      `(d) queue poll after a change (200, ${tags[0]!.openSessions} open sessions) (req/s, ms)`,
+      changedPolls,
+    );
 
     const summary = [
-      { metric: `visitor messages/s, ${SESSIONS} sessions over HTTP`, value: messages.perSecond, unit: 'messages/s', reference: { label: 'raw one-row inserts/s, same run', value: ceiling.perSecond } },
-      { metric: 'visitor message p99 latency', value: messages.p99, unit: 'ms', reference: { label: 'raw one-row insert p99', value: ceiling.p99 } },
+      {
+        metric: `visitor messages/s, ${SESSIONS} sessions over HTTP`,
+        value: messages.perSecond,
+        unit: 'messages/s',
+        reference: { label: 'raw one-row inserts/s, same run', value: ceiling.perSecond },
+      },
+      {
+        metric: 'visitor message p99 latency',
+        value: messages.p99,
+        unit: 'ms',
+        reference: { label: 'raw one-row insert p99', value: ceiling.p99 },
+      },
       {
         metric: `message -> agent view p99 (from the answer) at ${visibility.messagesPerSecond} messages/s`,
         value: visibility.fromAnswer.p99,
         unit: 'ms',
         target: '<= 100 ms at 200 messages/s',
       },
-      { metric: 'unchanged queue polls (304)', value: unchanged.perSecond, unit: 'req/s', reference: { label: 'bare fastify GET, same server', value: bare.perSecond } },
-      { metric: 'queue polls after a change (200)', value: changed.perSecond, unit: 'req/s', reference: { label: 'unchanged polls (304)', value: unchanged.perSecond } },
+      {
+        metric: 'unchanged queue polls (304)',
+        value: unchanged.perSecond,
+        unit: 'req/s',
+        reference: { label: 'bare fastify GET, same server', value: bare.perSecond },
+      },
+      {
+        metric: 'queue polls after a change (200)',
+        value: changed.perSecond,
+        unit: 'req/s',
+        reference: { label: 'unchanged polls (304)', value: unchanged.perSecond },
+      },
     ];
-    return { seconds: SECONDS, sessions: SESSIONS, ceiling, bare, messages: { ...messages, ratioToCeiling: messageRatio }, visibility, unchangedPolls, changedPolls, summary };
+    return {
+      seconds: SECONDS,
+      sessions: SESSIONS,
+      ceiling,
+      bare,
+      messages: { ...messages, ratioToCeiling: messageRatio },
+      visibility,
+      unchangedPolls,
+      changedPolls,
+      summary,
+    };
   } finally {
     await platform?.close();
     if (server && server.exitCode === null) {

@@ -27,7 +27,10 @@ export class Visitor {
   }
 
   async post(path: string, body: unknown = {}, headers: Record<string, string> = {}): Promise<Answer> {
-    const answer = await this.client().request('POST', path, body, { 'x-forwarded-for': this.ip, ...headers });
+    const answer = await this.client().request('POST', path, body, {
+      'x-forwarded-for': this.ip,
+      ...headers,
+    });
     if (answer.status < 300 && answer.body?.position) this.lastPosition = answer.body.position;
     return answer;
   }
@@ -56,16 +59,27 @@ export class Visitor {
 
 export async function startVisitor(
   t: TestSystem,
-  input: { name?: string; email?: string; widgetKey?: string; ip?: string; headers?: Record<string, string> } = {},
+  input: {
+    name?: string;
+    email?: string;
+    widgetKey?: string;
+    ip?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<Visitor> {
   const ip = input.ip ?? freshIp();
   const answer = await t.anonymous.request(
     'POST',
     '/api/widget/sessions',
-    { name: input.name ?? 'Vera Visitor', ...(input.email ? { email: input.email } : {}), widgetKey: input.widgetKey ?? 'demo' },
+    {
+      name: input.name ?? 'Vera Visitor',
+      ...(input.email ? { email: input.email } : {}),
+      widgetKey: input.widgetKey ?? 'demo',
+    },
     { 'x-forwarded-for': ip, ...input.headers },
   );
-  if (answer.status !== 200) throw new Error(`start session: ${answer.status} ${JSON.stringify(answer.body)}`);
+  if (answer.status !== 200)
+    throw new Error(`start session: ${answer.status} ${JSON.stringify(answer.body)}`);
   const visitor = new Visitor(t, answer.body.sessionId, answer.body.token, ip);
   visitor.lastPosition = answer.body.position;
   return visitor;
@@ -73,11 +87,16 @@ export async function startVisitor(
 
 /** The position a staff client must wait for to see what a visitor did. */
 export function seenBy(staff: ApiClient, visitor: Visitor): ApiClient {
-  if (visitor.lastPosition && (!staff.lastPosition || BigInt(visitor.lastPosition) > BigInt(staff.lastPosition))) staff.lastPosition = visitor.lastPosition;
+  if (
+    visitor.lastPosition &&
+    (!staff.lastPosition || BigInt(visitor.lastPosition) > BigInt(staff.lastPosition))
+  )
+    staff.lastPosition = visitor.lastPosition;
   return staff;
 }
 
-export const session = async (staff: ApiClient, visitor: Visitor): Promise<any> => (await seenBy(staff, visitor).get(`/api/livechat/sessions/${visitor.sessionId}`)).body;
+export const session = async (staff: ApiClient, visitor: Visitor): Promise<any> =>
+  (await seenBy(staff, visitor).get(`/api/livechat/sessions/${visitor.sessionId}`)).body;
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -90,10 +109,13 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function botHasRead(t: TestSystem, sessionId: string): Promise<string> {
   const { store, database } = t.system.platform;
   const stream = async () => store.readStream(`session-${sessionId}`);
-  const lastVisitorMessage = (await stream()).filter((e) => e.type === 'VisitorMessagePosted').at(-1)?.position ?? 0n;
+  const lastVisitorMessage =
+    (await stream()).filter((e) => e.type === 'VisitorMessagePosted').at(-1)?.position ?? 0n;
   for (let tries = 0; ; tries++) {
     await t.settle();
-    const { rows } = await database.pool.query<{ position: string }>(`SELECT position FROM projection_checkpoints WHERE name = 'kb-bot'`);
+    const { rows } = await database.pool.query<{ position: string }>(
+      `SELECT position FROM projection_checkpoints WHERE name = 'kb-bot'`,
+    );
     if (BigInt(rows[0]?.position ?? -1) >= lastVisitorMessage) break;
     if (tries > 500) throw new Error(`the bot did not reach ${lastVisitorMessage}`);
     await pause(10);

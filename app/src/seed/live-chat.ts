@@ -78,7 +78,11 @@ export async function seedLiveChat(bus: CommandBus): Promise<void> {
   const morgan = asDemoUser('morgan');
 
   for (const article of demoArticles) {
-    await run('PublishArticle', morgan, { articleId: demoArticleId(article.key), title: article.title, body: article.body });
+    await run('PublishArticle', morgan, {
+      articleId: demoArticleId(article.key),
+      title: article.title,
+      body: article.body,
+    });
   }
 
   const session = (key: string, visitorName: string, visitorEmail?: string) => {
@@ -87,9 +91,17 @@ export async function seedLiveChat(bus: CommandBus): Promise<void> {
     let n = 0;
     return {
       sessionId,
-      start: () => run('StartVisitorSession', visitor, { sessionId, visitorName, ...(visitorEmail ? { visitorEmail } : {}), widgetKey: 'demo' }),
-      visitorSays: (body: string) => run('PostVisitorMessage', visitor, { sessionId, messageId: messageId(key, ++n), body }),
-      agentSays: (agent: Issuer, body: string) => run('PostAgentMessage', agent, { sessionId, messageId: messageId(key, ++n), body }),
+      start: () =>
+        run('StartVisitorSession', visitor, {
+          sessionId,
+          visitorName,
+          ...(visitorEmail ? { visitorEmail } : {}),
+          widgetKey: 'demo',
+        }),
+      visitorSays: (body: string) =>
+        run('PostVisitorMessage', visitor, { sessionId, messageId: messageId(key, ++n), body }),
+      agentSays: (agent: Issuer, body: string) =>
+        run('PostAgentMessage', agent, { sessionId, messageId: messageId(key, ++n), body }),
       lastMessageId: () => messageId(key, n),
       visitor,
     };
@@ -115,7 +127,10 @@ export async function seedLiveChat(bus: CommandBus): Promise<void> {
   await noah.start();
   await noah.visitorSays('The printer on floor 2 has been offline since this morning.');
   await run('JoinSession', mitch, { sessionId: noah.sessionId });
-  await noah.agentSays(mitch, 'Thanks Noah, I have asked facilities to look at it. I am opening a ticket so you can follow it.');
+  await noah.agentSays(
+    mitch,
+    'Thanks Noah, I have asked facilities to look at it. I am opening a ticket so you can follow it.',
+  );
   await run('LinkSessionToTicket', mitch, {
     sessionId: noah.sessionId,
     newTicket: { ticketId: demoId('ticket:printer-floor-2'), subject: 'Printer on floor 2 offline' },
@@ -127,7 +142,10 @@ export async function seedLiveChat(bus: CommandBus): Promise<void> {
   await olivia.start();
   await run('JoinSession', morgan, { sessionId: olivia.sessionId });
   await olivia.visitorSays('Where do I find the agent installer for my new laptop?');
-  await olivia.agentSays(morgan, 'In the self-service portal under Software > Agent. I will send you the link.');
+  await olivia.agentSays(
+    morgan,
+    'In the self-service portal under Software > Agent. I will send you the link.',
+  );
   await olivia.visitorSays('Found it, thank you!');
   await run('CloseSession', olivia.visitor, { sessionId: olivia.sessionId });
 
@@ -137,12 +155,16 @@ export async function seedLiveChat(bus: CommandBus): Promise<void> {
   await sam.start();
   await sam.visitorSays('How can I get a copy of my invoice?');
   const invoice = demoArticleId('invoice-copy');
-  await run('SuggestArticles', { kind: 'system', id: 'kb-bot' }, {
-    sessionId: sam.sessionId,
-    suggestionId: suggestionIdFor(sam.sessionId, sam.lastMessageId()),
-    inReplyTo: sam.lastMessageId(),
-    articles: [{ articleId: invoice, title: 'Get a copy of an invoice' }],
-  });
+  await run(
+    'SuggestArticles',
+    { kind: 'system', id: 'kb-bot' },
+    {
+      sessionId: sam.sessionId,
+      suggestionId: suggestionIdFor(sam.sessionId, sam.lastMessageId()),
+      inReplyTo: sam.lastMessageId(),
+      articles: [{ articleId: invoice, title: 'Get a copy of an invoice' }],
+    },
+  );
   await run('MarkSuggestionSolved', sam.visitor, { sessionId: sam.sessionId, articleId: invoice });
 
   // Closed by the agent without a ticket.

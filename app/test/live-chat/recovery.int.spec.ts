@@ -34,7 +34,9 @@ function dyingAfter(projector: Projector, after: number): Projector {
 
 /** Every row of a read-model table, in a stable order, as JSON. */
 async function dump(db: Kysely<ReadModels>, schema: string, table: string): Promise<string[]> {
-  const { rows } = await sql<{ r: string }>`SELECT row_to_json(t)::text AS r FROM ${sql.id(schema, table)} t ORDER BY 1`.execute(db);
+  const { rows } = await sql<{
+    r: string;
+  }>`SELECT row_to_json(t)::text AS r FROM ${sql.id(schema, table)} t ORDER BY 1`.execute(db);
   return rows.map((r) => r.r);
 }
 
@@ -62,18 +64,42 @@ describe('Live chat read models and the bot after a crash', () => {
       const sessionId = randomUUID();
       const visitor: Issuer = { kind: 'visitor', sessionId };
       sessions.set(sessionId, { joined: i % 3 === 0, closed: i % 5 === 2 });
-      await bus.execute({ name: 'StartVisitorSession', issuer: visitor, body: { sessionId, visitorName: `Crash ${i}`, widgetKey: 'demo' } });
-      await bus.execute({ name: 'PostVisitorMessage', issuer: visitor, body: { sessionId, messageId: randomUUID(), body: QUESTIONS[i % QUESTIONS.length] } });
+      await bus.execute({
+        name: 'StartVisitorSession',
+        issuer: visitor,
+        body: { sessionId, visitorName: `Crash ${i}`, widgetKey: 'demo' },
+      });
+      await bus.execute({
+        name: 'PostVisitorMessage',
+        issuer: visitor,
+        body: { sessionId, messageId: randomUUID(), body: QUESTIONS[i % QUESTIONS.length] },
+      });
       if (i % 3 === 0) {
         await bus.execute({ name: 'JoinSession', issuer: mitch, body: { sessionId } });
-        await bus.execute({ name: 'PostAgentMessage', issuer: mitch, body: { sessionId, messageId: randomUUID(), body: `Hello ${i}` } });
+        await bus.execute({
+          name: 'PostAgentMessage',
+          issuer: mitch,
+          body: { sessionId, messageId: randomUUID(), body: `Hello ${i}` },
+        });
       }
       if (i % 4 === 1) {
         const ticketId = randomUUID();
-        await bus.execute({ name: 'LinkSessionToTicket', issuer: mitch, body: { sessionId, newTicket: { ticketId, subject: `Ticket ${i}` } } });
-        await bus.execute({ name: 'AddTicketComment', issuer: mitch, body: { ticketId, commentId: randomUUID(), body: `Looked at ${i}` } });
+        await bus.execute({
+          name: 'LinkSessionToTicket',
+          issuer: mitch,
+          body: { sessionId, newTicket: { ticketId, subject: `Ticket ${i}` } },
+        });
+        await bus.execute({
+          name: 'AddTicketComment',
+          issuer: mitch,
+          body: { ticketId, commentId: randomUUID(), body: `Looked at ${i}` },
+        });
       }
-      await bus.execute({ name: 'PostVisitorMessage', issuer: visitor, body: { sessionId, messageId: randomUUID(), body: QUESTIONS[(i + 2) % QUESTIONS.length] } });
+      await bus.execute({
+        name: 'PostVisitorMessage',
+        issuer: visitor,
+        body: { sessionId, messageId: randomUUID(), body: QUESTIONS[(i + 2) % QUESTIONS.length] },
+      });
       if (i % 5 === 2) await bus.execute({ name: 'CloseSession', issuer: visitor, body: { sessionId } });
     }
   }, 180_000);
@@ -84,7 +110,13 @@ describe('Live chat read models and the bot after a crash', () => {
     for (const projector of [liveChatProjector, helpdeskProjector, knowledgeBaseProjector]) {
       let deaths = 0;
       for (const after of [1, 2, 4]) {
-        const dying = new ProjectionRunner({ db, store, logger, batchSize: 12, projectors: [dyingAfter(projector, after)] });
+        const dying = new ProjectionRunner({
+          db,
+          store,
+          logger,
+          batchSize: 12,
+          projectors: [dyingAfter(projector, after)],
+        });
         await dying.catchUp().catch((error: unknown) => {
           expect(error).toBeInstanceOf(Killed);
           deaths++;
@@ -117,7 +149,14 @@ describe('Live chat read models and the bot after a crash', () => {
         return answer;
       },
     });
-    const runner = new ProjectionRunner({ db, store, logger, projectors: [knowledgeBaseProjector], reactors: [dyingBot], batchSize: 10 });
+    const runner = new ProjectionRunner({
+      db,
+      store,
+      logger,
+      projectors: [knowledgeBaseProjector],
+      reactors: [dyingBot],
+      batchSize: 10,
+    });
     let deaths = 0;
     for (;;) {
       try {
@@ -145,9 +184,15 @@ describe('Live chat read models and the bot after a crash', () => {
       const session = sessions.get(sessionId);
       if (!session) continue;
       const shouldAnswer = !session.joined && !session.closed && !body.includes('qwzx');
-      expect(answered.has(messageId), `${body} (joined: ${session.joined}, closed: ${session.closed})`).toBe(shouldAnswer);
+      expect(answered.has(messageId), `${body} (joined: ${session.joined}, closed: ${session.closed})`).toBe(
+        shouldAnswer,
+      );
     }
-    const rows = await db.selectFrom('livechat_messages').select(['in_reply_to']).where('sender', '=', 'bot').execute();
+    const rows = await db
+      .selectFrom('livechat_messages')
+      .select(['in_reply_to'])
+      .where('sender', '=', 'bot')
+      .execute();
     expect(rows.map((r) => r.in_reply_to).sort()).toEqual([...repliedTo].sort());
   });
 });

@@ -1,4 +1,11 @@
-import { evolveTicket, initialTicketState, STAFF_ROLES, text, TicketStatus, ticketStream } from '@chat/events';
+import {
+  evolveTicket,
+  initialTicketState,
+  STAFF_ROLES,
+  text,
+  TicketStatus,
+  ticketStream,
+} from '@chat/events';
 import { z } from 'zod';
 import { decideAndAppend } from '../commands/decide-and-append';
 import { defineCommand, roles, userIdOf, type CommandContext } from '../commands/define';
@@ -8,7 +15,11 @@ const ticketAggregate = { initialState: initialTicketState, evolve: evolveTicket
 const staff = roles(...STAFF_ROLES);
 
 function decide(context: CommandContext, ticketId: string, command: TicketCommand) {
-  return decideAndAppend(context, { streamId: ticketStream(ticketId), aggregate: ticketAggregate, decide: (state) => decideTicket(command, state) });
+  return decideAndAppend(context, {
+    streamId: ticketStream(ticketId),
+    aggregate: ticketAggregate,
+    decide: (state) => decideTicket(command, state),
+  });
 }
 
 export async function ticketExists(context: CommandContext, ticketId: string): Promise<boolean> {
@@ -18,9 +29,19 @@ export async function ticketExists(context: CommandContext, ticketId: string): P
 /** A ticket made from a Live chat session: the visitor is its requester. */
 export function createTicketFromSession(
   context: CommandContext,
-  input: { ticketId: string; subject: string; requesterName: string; requesterEmail?: string; fromSessionId: string },
+  input: {
+    ticketId: string;
+    subject: string;
+    requesterName: string;
+    requesterEmail?: string;
+    fromSessionId: string;
+  },
 ) {
-  return decide(context, input.ticketId, { type: 'CreateTicket', ...input, createdBy: userIdOf(context.issuer) });
+  return decide(context, input.ticketId, {
+    type: 'CreateTicket',
+    ...input,
+    createdBy: userIdOf(context.issuer),
+  });
 }
 
 export const createTicket = defineCommand({
@@ -34,7 +55,11 @@ export const createTicket = defineCommand({
   }),
   allow: staff,
   handle: async (context, body) => {
-    const { position } = await decide(context, body.ticketId, { type: 'CreateTicket', ...body, createdBy: userIdOf(context.issuer) });
+    const { position } = await decide(context, body.ticketId, {
+      type: 'CreateTicket',
+      ...body,
+      createdBy: userIdOf(context.issuer),
+    });
     return { position, ticketId: body.ticketId };
   },
 });
@@ -45,7 +70,11 @@ export const changeTicketStatus = defineCommand({
   body: z.strictObject({ ticketId: z.uuid(), status: TicketStatus }),
   allow: staff,
   handle: async (context, body) => {
-    const { position } = await decide(context, body.ticketId, { type: 'ChangeTicketStatus', ...body, changedBy: userIdOf(context.issuer) });
+    const { position } = await decide(context, body.ticketId, {
+      type: 'ChangeTicketStatus',
+      ...body,
+      changedBy: userIdOf(context.issuer),
+    });
     return { position };
   },
 });
@@ -56,7 +85,11 @@ export const addTicketComment = defineCommand({
   body: z.strictObject({ ticketId: z.uuid(), commentId: z.uuid(), body: text(1, 10_000) }),
   allow: staff,
   handle: async (context, body) => {
-    const { position } = await decide(context, body.ticketId, { type: 'AddTicketComment', ...body, authorId: userIdOf(context.issuer) });
+    const { position } = await decide(context, body.ticketId, {
+      type: 'AddTicketComment',
+      ...body,
+      authorId: userIdOf(context.issuer),
+    });
     return { position };
   },
 });

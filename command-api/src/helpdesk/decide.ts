@@ -31,7 +31,12 @@ export function decideTicket(command: TicketCommand, state: TicketState): Ticket
       return [
         {
           type: 'TicketStatusChanged',
-          data: { ticketId: command.ticketId, status: command.status, previousStatus: state.status, changedBy: command.changedBy },
+          data: {
+            ticketId: command.ticketId,
+            status: command.status,
+            previousStatus: state.status,
+            changedBy: command.changedBy,
+          },
         },
       ];
     }
@@ -42,7 +47,17 @@ export function decideTicket(command: TicketCommand, state: TicketState): Ticket
         if (known.authorId === command.authorId && known.body === command.body) return [];
         throw new ConflictError('COMMENT_ID_TAKEN', 'Another comment already has this id');
       }
-      return [{ type: 'TicketCommentAdded', data: { ticketId: command.ticketId, commentId: command.commentId, authorId: command.authorId, body: command.body } }];
+      return [
+        {
+          type: 'TicketCommentAdded',
+          data: {
+            ticketId: command.ticketId,
+            commentId: command.commentId,
+            authorId: command.authorId,
+            body: command.body,
+          },
+        },
+      ];
     }
   }
 }

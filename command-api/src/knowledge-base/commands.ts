@@ -1,4 +1,11 @@
-import { ARTICLE_BODY_MAX, ARTICLE_TITLE_MAX, articleStream, evolveArticle, initialArticleState, text } from '@chat/events';
+import {
+  ARTICLE_BODY_MAX,
+  ARTICLE_TITLE_MAX,
+  articleStream,
+  evolveArticle,
+  initialArticleState,
+  text,
+} from '@chat/events';
 import { z } from 'zod';
 import { decideAndAppend } from '../commands/decide-and-append';
 import { defineCommand, roles, userIdOf, type CommandContext } from '../commands/define';
@@ -10,7 +17,11 @@ const title = text(1, ARTICLE_TITLE_MAX);
 const body = text(1, ARTICLE_BODY_MAX);
 
 function decide(context: CommandContext, articleId: string, command: ArticleCommand) {
-  return decideAndAppend(context, { streamId: articleStream(articleId), aggregate: articleAggregate, decide: (state) => decideArticle(command, state) });
+  return decideAndAppend(context, {
+    streamId: articleStream(articleId),
+    aggregate: articleAggregate,
+    decide: (state) => decideArticle(command, state),
+  });
 }
 
 export const publishArticle = defineCommand({
@@ -19,7 +30,11 @@ export const publishArticle = defineCommand({
   body: z.strictObject({ articleId: z.uuid(), title, body }),
   allow: editors,
   handle: async (context, input) => {
-    const { position } = await decide(context, input.articleId, { type: 'PublishArticle', ...input, by: userIdOf(context.issuer) });
+    const { position } = await decide(context, input.articleId, {
+      type: 'PublishArticle',
+      ...input,
+      by: userIdOf(context.issuer),
+    });
     return { position, articleId: input.articleId };
   },
 });
@@ -29,10 +44,17 @@ export const updateArticle = defineCommand({
   summary: "Change an article's title or body (ADMIN, MANAGER)",
   body: z
     .strictObject({ articleId: z.uuid(), title: title.optional(), body: body.optional() })
-    .refine((b) => b.title !== undefined || b.body !== undefined, { message: 'give a title or a body', path: ['title'] }),
+    .refine((b) => b.title !== undefined || b.body !== undefined, {
+      message: 'give a title or a body',
+      path: ['title'],
+    }),
   allow: editors,
   handle: async (context, input) => {
-    const { position } = await decide(context, input.articleId, { type: 'UpdateArticle', ...input, by: userIdOf(context.issuer) });
+    const { position } = await decide(context, input.articleId, {
+      type: 'UpdateArticle',
+      ...input,
+      by: userIdOf(context.issuer),
+    });
     return { position };
   },
 });
@@ -43,7 +65,11 @@ export const archiveArticle = defineCommand({
   body: z.strictObject({ articleId: z.uuid() }),
   allow: editors,
   handle: async (context, input) => {
-    const { position } = await decide(context, input.articleId, { type: 'ArchiveArticle', ...input, by: userIdOf(context.issuer) });
+    const { position } = await decide(context, input.articleId, {
+      type: 'ArchiveArticle',
+      ...input,
+      by: userIdOf(context.issuer),
+    });
     return { position };
   },
 });

@@ -1,4 +1,12 @@
-import { evolveUser, fold, initialUserState, STAFF_ROLES, userStream, type EventStore, type Role } from '@chat/events';
+import {
+  evolveUser,
+  fold,
+  initialUserState,
+  STAFF_ROLES,
+  userStream,
+  type EventStore,
+  type Role,
+} from '@chat/events';
 import { AppError, ConflictError } from '@chat/platform';
 import type { Issuer } from '../commands/define';
 import { SESSION_TAKEN } from './decide';
@@ -6,7 +14,8 @@ import { SESSION_TAKEN } from './decide';
 /** Staff who run Live chat; managers (and admins) may also hand sessions to others. */
 export const MANAGER_ROLES: readonly Role[] = ['SUPER_ADMIN', 'ADMIN', 'MANAGER'];
 
-export const isManager = (issuer: Issuer) => issuer.kind === 'user' && MANAGER_ROLES.includes(issuer.principal.role);
+export const isManager = (issuer: Issuer) =>
+  issuer.kind === 'user' && MANAGER_ROLES.includes(issuer.principal.role);
 
 export interface AgentProfile {
   id: string;
@@ -17,7 +26,10 @@ export interface AgentProfile {
 
 /** A user as the write side knows them (their own stream), or null. */
 export async function agentProfile(store: EventStore, userId: string): Promise<AgentProfile | null> {
-  const state = fold({ initialState: initialUserState, evolve: evolveUser }, await store.readStream(userStream(userId)));
+  const state = fold(
+    { initialState: initialUserState, evolve: evolveUser },
+    await store.readStream(userStream(userId)),
+  );
   if (state.status === 'absent') return null;
   return { id: state.userId, name: state.name, role: state.role, active: state.status === 'active' };
 }

@@ -14,7 +14,14 @@ import { NotFoundError, ValidationError } from '@chat/platform';
 import { VisitorTokens } from '@chat/platform/auth/visitor-tokens';
 import { z } from 'zod';
 import { decideAndAppend } from '../commands/decide-and-append';
-import { defineCommand, roles, systemOnly, userIdOf, type CommandContext, type Issuer } from '../commands/define';
+import {
+  defineCommand,
+  roles,
+  systemOnly,
+  userIdOf,
+  type CommandContext,
+  type Issuer,
+} from '../commands/define';
 import { createTicketFromSession, ticketExists } from '../helpdesk/commands';
 import { agentProfile, isActiveStaff, isManager, namingTheAgent } from './agents';
 import { decideChatSession, type ChatSessionCommand } from './decide';
@@ -25,7 +32,10 @@ const staff = roles(...STAFF_ROLES);
 const isVisitor = (issuer: Issuer) => issuer.kind === 'visitor';
 const messageBody = text(1, CHAT_MESSAGE_MAX);
 export const WidgetKey = z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'not a widget key');
-export const VisitorEmail = z.email().max(254).transform((e) => e.toLowerCase());
+export const VisitorEmail = z
+  .email()
+  .max(254)
+  .transform((e) => e.toLowerCase());
 
 /** Load, decide, append at the exact revision read; a lost race names the agent who won. */
 export async function decideSession(context: CommandContext, sessionId: string, command: ChatSessionCommand) {
@@ -42,10 +52,15 @@ export async function decideSession(context: CommandContext, sessionId: string, 
 
 /** A visitor acts only in their own session; any other id is simply not there for them. */
 function ownSessionOnly(issuer: Issuer, sessionId: string): void {
-  if (issuer.kind === 'visitor' && issuer.sessionId !== sessionId) throw new NotFoundError('No such chat session');
+  if (issuer.kind === 'visitor' && issuer.sessionId !== sessionId)
+    throw new NotFoundError('No such chat session');
 }
 
-async function closedFromVisitorSide(context: CommandContext, sessionId: string, appended: number): Promise<void> {
+async function closedFromVisitorSide(
+  context: CommandContext,
+  sessionId: string,
+  appended: number,
+): Promise<void> {
   if (appended > 0) await new VisitorTokens(context.services.pool).sessionClosed(sessionId);
 }
 
@@ -53,11 +68,19 @@ export const startVisitorSession = defineCommand({
   name: 'StartVisitorSession',
   summary: 'A website visitor starts a chat (sent by the widget API)',
   internal: true,
-  body: z.strictObject({ sessionId: z.uuid(), visitorName: text(1, VISITOR_NAME_MAX), visitorEmail: VisitorEmail.optional(), widgetKey: WidgetKey }),
+  body: z.strictObject({
+    sessionId: z.uuid(),
+    visitorName: text(1, VISITOR_NAME_MAX),
+    visitorEmail: VisitorEmail.optional(),
+    widgetKey: WidgetKey,
+  }),
   allow: isVisitor,
   handle: async (context, body) => {
     ownSessionOnly(context.issuer, body.sessionId);
-    const { position } = await decideSession(context, body.sessionId, { type: 'StartVisitorSession', ...body });
+    const { position } = await decideSession(context, body.sessionId, {
+      type: 'StartVisitorSession',
+      ...body,
+    });
     return { position, sessionId: body.sessionId };
   },
 });
@@ -70,7 +93,10 @@ export const postVisitorMessage = defineCommand({
   allow: isVisitor,
   handle: async (context, body) => {
     ownSessionOnly(context.issuer, body.sessionId);
-    const { position } = await decideSession(context, body.sessionId, { type: 'PostVisitorMessage', ...body });
+    const { position } = await decideSession(context, body.sessionId, {
+      type: 'PostVisitorMessage',
+      ...body,
+    });
     return { position };
   },
 });
@@ -83,7 +109,10 @@ export const markSuggestionSolved = defineCommand({
   allow: isVisitor,
   handle: async (context, body) => {
     ownSessionOnly(context.issuer, body.sessionId);
-    const { position, events } = await decideSession(context, body.sessionId, { type: 'MarkSuggestionSolved', ...body });
+    const { position, events } = await decideSession(context, body.sessionId, {
+      type: 'MarkSuggestionSolved',
+      ...body,
+    });
     await closedFromVisitorSide(context, body.sessionId, events.length);
     return { position };
   },
@@ -93,10 +122,18 @@ export const suggestArticles = defineCommand({
   name: 'SuggestArticles',
   summary: "The knowledge-base bot's answer to a visitor message (sent by the bot)",
   internal: true,
-  body: z.strictObject({ sessionId: z.uuid(), suggestionId: z.uuid(), inReplyTo: z.uuid(), articles: z.array(SuggestedArticle).min(1).max(10) }),
+  body: z.strictObject({
+    sessionId: z.uuid(),
+    suggestionId: z.uuid(),
+    inReplyTo: z.uuid(),
+    articles: z.array(SuggestedArticle).min(1).max(10),
+  }),
   allow: systemOnly,
   handle: async (context, body) => {
-    const { position, events } = await decideSession(context, body.sessionId, { type: 'SuggestArticles', ...body });
+    const { position, events } = await decideSession(context, body.sessionId, {
+      type: 'SuggestArticles',
+      ...body,
+    });
     return { position, suggested: events.length > 0 };
   },
 });
@@ -110,8 +147,17 @@ export const assignSession = defineCommand({
     const byId = userIdOf(context.issuer);
     const manager = isManager(context.issuer);
     if (manager && body.agentId !== byId && !isActiveStaff(await agentProfile(context.store, body.agentId)))
-      throw new ValidationError('Sessions go to active staff members only', [{ field: 'body.agentId', message: 'not an active agent' }], 'NOT_AN_AGENT');
-    const { position } = await decideSession(context, body.sessionId, { type: 'AssignSession', ...body, byId, isManager: manager });
+      throw new ValidationError(
+        'Sessions go to active staff members only',
+        [{ field: 'body.agentId', message: 'not an active agent' }],
+        'NOT_AN_AGENT',
+      );
+    const { position } = await decideSession(context, body.sessionId, {
+      type: 'AssignSession',
+      ...body,
+      byId,
+      isManager: manager,
+    });
     return { position };
   },
 });
@@ -122,7 +168,11 @@ export const joinSession = defineCommand({
   body: z.strictObject({ sessionId: z.uuid() }),
   allow: staff,
   handle: async (context, body) => {
-    const { position } = await decideSession(context, body.sessionId, { type: 'JoinSession', ...body, agentId: userIdOf(context.issuer) });
+    const { position } = await decideSession(context, body.sessionId, {
+      type: 'JoinSession',
+      ...body,
+      agentId: userIdOf(context.issuer),
+    });
     return { position };
   },
 });
@@ -149,7 +199,11 @@ export const postAgentMessage = defineCommand({
   body: z.strictObject({ sessionId: z.uuid(), messageId: z.uuid(), body: messageBody }),
   allow: staff,
   handle: async (context, body) => {
-    const { position } = await decideSession(context, body.sessionId, { type: 'PostAgentMessage', ...body, agentId: userIdOf(context.issuer) });
+    const { position } = await decideSession(context, body.sessionId, {
+      type: 'PostAgentMessage',
+      ...body,
+      agentId: userIdOf(context.issuer),
+    });
     return { position };
   },
 });
@@ -164,8 +218,16 @@ export const closeSession = defineCommand({
     const by =
       context.issuer.kind === 'visitor'
         ? ({ kind: 'visitor' } as const)
-        : ({ kind: 'agent', agentId: userIdOf(context.issuer), isManager: isManager(context.issuer) } as const);
-    const { position, events } = await decideSession(context, body.sessionId, { type: 'CloseSession', ...body, by });
+        : ({
+            kind: 'agent',
+            agentId: userIdOf(context.issuer),
+            isManager: isManager(context.issuer),
+          } as const);
+    const { position, events } = await decideSession(context, body.sessionId, {
+      type: 'CloseSession',
+      ...body,
+      by,
+    });
     await closedFromVisitorSide(context, body.sessionId, events.length);
     return { position };
   },
@@ -176,7 +238,10 @@ export const linkSessionToTicket = defineCommand({
   summary: 'Link a session to an existing ticket, or to a new ticket made from it (requester: the visitor)',
   body: z.union([
     z.strictObject({ sessionId: z.uuid(), ticketId: z.uuid() }),
-    z.strictObject({ sessionId: z.uuid(), newTicket: z.strictObject({ ticketId: z.uuid(), subject: text(1, 200) }) }),
+    z.strictObject({
+      sessionId: z.uuid(),
+      newTicket: z.strictObject({ ticketId: z.uuid(), subject: text(1, 200) }),
+    }),
   ]),
   allow: staff,
   handle: async (context, body) => {
@@ -198,7 +263,12 @@ export const linkSessionToTicket = defineCommand({
       if (!(await ticketExists(context, body.ticketId))) throw new NotFoundError('No such ticket');
       ticketId = body.ticketId;
     }
-    const { position } = await decideSession(context, body.sessionId, { type: 'LinkSessionToTicket', sessionId: body.sessionId, ticketId, agentId });
+    const { position } = await decideSession(context, body.sessionId, {
+      type: 'LinkSessionToTicket',
+      sessionId: body.sessionId,
+      ticketId,
+      agentId,
+    });
     return { position, ticketId };
   },
 });

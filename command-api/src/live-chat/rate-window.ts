@@ -25,6 +25,7 @@ export class RateWindows {
   private sweep(now: number, windowMs: number): void {
     if (now - this.lastSweep < 60_000 && this.windows.size < 50_000) return;
     this.lastSweep = now;
-    for (const [key, window] of this.windows) if (now - window.started >= Math.max(windowMs, 60_000)) this.windows.delete(key);
+    for (const [key, window] of this.windows)
+      if (now - window.started >= Math.max(windowMs, 60_000)) this.windows.delete(key);
   }
 }

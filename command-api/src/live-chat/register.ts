@@ -5,7 +5,12 @@ import type { CommandBus } from '../commands/bus';
 import { registerWidgetRoutes, type WidgetLimits } from './widget-routes';
 
 /** The visitor-facing POST routes of Live chat (`/api/widget/...`). */
-export function registerWidgetApi(app: HttpServer, platform: Platform, bus: CommandBus, limits?: WidgetLimits): Promise<void> {
+export function registerWidgetApi(
+  app: HttpServer,
+  platform: Platform,
+  bus: CommandBus,
+  limits?: WidgetLimits,
+): Promise<void> {
   return registerWidgetRoutes(app, {
     bus,
     tokens: new VisitorTokens(platform.database.pool),

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { CHAT_MESSAGE_MAX, text, VISITOR_NAME_MAX } from '@chat/events';
 import { AppError, ForbiddenError, NotFoundError, RateLimitedError, type HttpServer } from '@chat/platform';
 import { requireVisitor, visitorOf, type VisitorTokens } from '@chat/platform/auth/visitor-tokens';
-import type { WidgetOrigins } from '@chat/platform/live-chat/widget-sites';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { registerWidgetPreflight, type WidgetOrigins } from '@chat/platform/live-chat/widget-sites';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CommandBus } from '../commands/bus';
@@ -62,19 +62,19 @@ export async function registerWidgetRoutes(app: HttpServer, deps: WidgetRouteDep
     return visitor.sessionId;
   };
   const visitorAuth = requireVisitor(deps.tokens);
+  registerWidgetPreflight(app as unknown as FastifyInstance, deps.origins);
 
   await app.register(async (scope) => {
     const widget = scope.withTypeProvider<ZodTypeProvider>();
     // Answers are readable cross-origin only by the sites of the session's widget key.
     widget.addHook('onSend', async (request, reply, payload) => {
       const bodyKey = (request.body as { widgetKey?: unknown } | undefined)?.widgetKey;
-      const key = request.visitor?.widgetKey ?? (typeof bodyKey === 'string' && deps.origins.has(bodyKey) ? bodyKey : null);
+      const key =
+        request.visitor?.widgetKey ??
+        (typeof bodyKey === 'string' && deps.origins.has(bodyKey) ? bodyKey : null);
       deps.origins.cors(request, reply, key);
       return payload;
     });
-    const preflight = async (_request: FastifyRequest, reply: FastifyReply) => reply.status(204).send();
-    widget.options('/api/widget/sessions', { schema: { hide: true } }, preflight);
-    widget.options('/api/widget/sessions/*', { schema: { hide: true } }, preflight);
 
     widget.post(
       '/api/widget/sessions',
@@ -94,12 +94,17 @@ export async function registerWidgetRoutes(app: HttpServer, deps: WidgetRouteDep
       async (request) => {
         const { name, email, widgetKey } = request.body;
         if (!WidgetKey.safeParse(widgetKey).success || !deps.origins.has(widgetKey))
-          throw new NotFoundError('This chat is not available: the widget key is unknown', 'WIDGET_KEY_UNKNOWN');
+          throw new NotFoundError(
+            'This chat is not available: the widget key is unknown',
+            'WIDGET_KEY_UNKNOWN',
+          );
         if (!deps.origins.allows(widgetKey, request, deps.publicOrigin))
           throw new ForbiddenError(`This site may not use widget key "${widgetKey}"`, 'ORIGIN_NOT_ALLOWED');
         limit(`start:${request.ip}`, limits.startsPerIp, 'new chats from your address');
         if ((await deps.tokens.openSessionsFrom(request.ip)) >= limits.openSessionsPerIp)
-          throw new AppError(429, 'TOO_MANY_OPEN_SESSIONS', 'You have too many chats open; close one first', { retryAfterSeconds: 60 });
+          throw new AppError(429, 'TOO_MANY_OPEN_SESSIONS', 'You have too many chats open; close one first', {
+            retryAfterSeconds: 60,
+          });
         const sessionId = randomUUID();
         const { token } = await deps.tokens.issue({ sessionId, widgetKey, ip: request.ip });
         try {
@@ -147,7 +152,13 @@ export async function registerWidgetRoutes(app: HttpServer, deps: WidgetRouteDep
     widget.post(
       '/api/widget/sessions/:id/close',
       {
-        schema: { tags: ['widget'], summary: 'End your chat', params: SessionParams, body: NoBody, response: { 200: Position } },
+        schema: {
+          tags: ['widget'],
+          summary: 'End your chat',
+          params: SessionParams,
+          body: NoBody,
+          response: { 200: Position },
+        },
         bodyLimit: 1024,
         preHandler: visitorAuth,
       },

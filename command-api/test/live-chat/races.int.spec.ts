@@ -42,7 +42,9 @@ describe.skipIf(!onRealPostgres())('Live chat under concurrency (real Postgres)'
     for (let round = 0; round < ROUNDS; round++) {
       const sessionId = await startSession();
       const answers = await Promise.all(agents.map((a) => a.client.command('JoinSession', { sessionId })));
-      const winners = answers.map((answer, i) => ({ answer, agent: agents[i]! })).filter((x) => x.answer.status === 200);
+      const winners = answers
+        .map((answer, i) => ({ answer, agent: agents[i]! }))
+        .filter((x) => x.answer.status === 200);
       expect(winners, `round ${round}`).toHaveLength(1);
       const winner = winners[0]!.agent;
       for (const answer of answers) {
@@ -53,7 +55,11 @@ describe.skipIf(!onRealPostgres())('Live chat under concurrency (real Postgres)'
         expect(answer.body.error.message).toContain(winner.name);
       }
       const events = await t.system.platform.store.readStream(chatSessionStream(sessionId));
-      expect(events.filter((e) => e.type === 'AgentJoinedSession').map((e) => (e.data as { agentId: string }).agentId)).toEqual([winner.id]);
+      expect(
+        events
+          .filter((e) => e.type === 'AgentJoinedSession')
+          .map((e) => (e.data as { agentId: string }).agentId),
+      ).toEqual([winner.id]);
     }
   }, 300_000);
 
@@ -67,10 +73,19 @@ describe.skipIf(!onRealPostgres())('Live chat under concurrency (real Postgres)'
         const messageId = randomUUID();
         const send =
           i % 4 === 0
-            ? agent.client.command('PostAgentMessage', { sessionId, messageId, body: `agent ${i}` }).then((a) => a.status)
+            ? agent.client
+                .command('PostAgentMessage', { sessionId, messageId, body: `agent ${i}` })
+                .then((a) => a.status)
             : t.system.bus
-                .execute({ name: 'PostVisitorMessage', issuer: visitor, body: { sessionId, messageId, body: `visitor ${i}` } })
-                .then(() => 200, (error: { status?: number }) => error.status ?? 500);
+                .execute({
+                  name: 'PostVisitorMessage',
+                  issuer: visitor,
+                  body: { sessionId, messageId, body: `visitor ${i}` },
+                })
+                .then(
+                  () => 200,
+                  (error: { status?: number }) => error.status ?? 500,
+                );
         return send.then((status) => ({ messageId, status }));
       });
       // Under this much contention the bounded retry may give up (409 CONCURRENT_UPDATE): the client tries again.
@@ -88,8 +103,13 @@ describe.skipIf(!onRealPostgres())('Live chat under concurrency (real Postgres)'
       const closedAt = events.findIndex((e) => e.type === 'SessionClosed');
       expect(closedAt).toBeGreaterThan(0);
       expect(events.slice(closedAt + 1)).toEqual([]);
-      const posted = new Set(events.filter((e) => e.type.endsWith('MessagePosted')).map((e) => (e.data as { messageId: string }).messageId));
-      for (const r of results) expect(posted.has(r.messageId), `${r.messageId} answered ${r.status}`).toBe(r.status === 200);
+      const posted = new Set(
+        events
+          .filter((e) => e.type.endsWith('MessagePosted'))
+          .map((e) => (e.data as { messageId: string }).messageId),
+      );
+      for (const r of results)
+        expect(posted.has(r.messageId), `${r.messageId} answered ${r.status}`).toBe(r.status === 200);
     }
   }, 120_000);
 });

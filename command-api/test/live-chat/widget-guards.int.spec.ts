@@ -48,13 +48,28 @@ describe('the widget API guards its visitors and itself', () => {
     const v = await startVisitor(t);
     const path = `/api/widget/sessions/${v.sessionId}`;
     expect((await t.anonymous.request('GET', path)).status).toBe(401);
-    expect((await t.anonymous.request('GET', path, undefined, { authorization: `Bearer vt_${'A'.repeat(43)}` })).status).toBe(401);
+    expect(
+      (await t.anonymous.request('GET', path, undefined, { authorization: `Bearer vt_${'A'.repeat(43)}` }))
+        .status,
+    ).toBe(401);
     expect((await emma.request('GET', path)).status).toBe(401);
-    expect((await emma.request('POST', `${path}/messages`, { messageId: randomUUID(), body: 'x' })).status).toBe(401);
+    expect(
+      (await emma.request('POST', `${path}/messages`, { messageId: randomUUID(), body: 'x' })).status,
+    ).toBe(401);
     const asVisitor = { authorization: `Bearer ${v.token}` };
-    for (const staffPath of ['/api/livechat/kpis', '/api/livechat/sessions', `/api/livechat/sessions/${v.sessionId}`, '/api/tickets', '/api/kb/articles', '/api/me'])
+    for (const staffPath of [
+      '/api/livechat/kpis',
+      '/api/livechat/sessions',
+      `/api/livechat/sessions/${v.sessionId}`,
+      '/api/tickets',
+      '/api/kb/articles',
+      '/api/me',
+    ])
       expect((await t.anonymous.request('GET', staffPath, undefined, asVisitor)).status, staffPath).toBe(401);
-    expect((await t.anonymous.request('POST', '/api/commands/CloseSession', { sessionId: v.sessionId }, asVisitor)).status).toBe(401);
+    expect(
+      (await t.anonymous.request('POST', '/api/commands/CloseSession', { sessionId: v.sessionId }, asVisitor))
+        .status,
+    ).toBe(401);
   });
 
   it('rate limits per visitor trip with 429 and Retry-After, and recover once the window has passed', async () => {
@@ -80,7 +95,12 @@ describe('the widget API guards its visitors and itself', () => {
     const ip = freshIp();
     const open: Visitor[] = [];
     for (let i = 0; i < 5; i++) open.push(await startVisitor(t, { ip }));
-    const capped = await t.anonymous.request('POST', '/api/widget/sessions', { name: 'One more', widgetKey: 'demo' }, { 'x-forwarded-for': ip });
+    const capped = await t.anonymous.request(
+      'POST',
+      '/api/widget/sessions',
+      { name: 'One more', widgetKey: 'demo' },
+      { 'x-forwarded-for': ip },
+    );
     expect(capped.status).toBe(429);
     expect(capped.body.error.code).toBe('TOO_MANY_OPEN_SESSIONS');
     expect(Number(capped.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -93,7 +113,12 @@ describe('the widget API guards its visitors and itself', () => {
     // Seven started and one refused so far count against the window of 10 a minute.
     await startVisitor(t, { ip });
     await startVisitor(t, { ip });
-    const tooFast = await t.anonymous.request('POST', '/api/widget/sessions', { name: 'Fast', widgetKey: 'demo' }, { 'x-forwarded-for': ip });
+    const tooFast = await t.anonymous.request(
+      'POST',
+      '/api/widget/sessions',
+      { name: 'Fast', widgetKey: 'demo' },
+      { 'x-forwarded-for': ip },
+    );
     expect(tooFast.status).toBe(429);
     expect(tooFast.body.error.code).toBe('RATE_LIMITED');
     // Other addresses carry on.
@@ -110,37 +135,83 @@ describe('the widget API guards its visitors and itself', () => {
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-origin')).toBe(acme);
     expect(preflight.headers.get('access-control-allow-headers')).toContain('authorization');
-    const evilPreflight = await t.anonymous.request('OPTIONS', '/api/widget/sessions/x/messages', undefined, { origin: 'https://evil.test', 'access-control-request-method': 'POST' });
+    const evilPreflight = await t.anonymous.request('OPTIONS', '/api/widget/sessions/x/messages', undefined, {
+      origin: 'https://evil.test',
+      'access-control-request-method': 'POST',
+    });
     expect(evilPreflight.headers.get('access-control-allow-origin')).toBeNull();
 
     const v = await startVisitor(t, { widgetKey: 'acme', headers: { origin: acme } });
     const view = await v.view({ origin: acme });
     expect(view.headers.get('access-control-allow-origin')).toBe(acme);
-    expect((await v.view({ origin: 'https://evil.test' })).headers.get('access-control-allow-origin')).toBeNull();
-    const said = await v.post(`/api/widget/sessions/${v.sessionId}/messages`, { messageId: randomUUID(), body: 'hi' }, { origin: acme });
+    expect(
+      (await v.view({ origin: 'https://evil.test' })).headers.get('access-control-allow-origin'),
+    ).toBeNull();
+    const said = await v.post(
+      `/api/widget/sessions/${v.sessionId}/messages`,
+      { messageId: randomUUID(), body: 'hi' },
+      { origin: acme },
+    );
     expect(said.headers.get('access-control-allow-origin')).toBe(acme);
 
-    const wrongKey = await t.anonymous.request('POST', '/api/widget/sessions', { name: 'X', widgetKey: 'demo' }, { origin: acme, 'x-forwarded-for': freshIp() });
+    const wrongKey = await t.anonymous.request(
+      'POST',
+      '/api/widget/sessions',
+      { name: 'X', widgetKey: 'demo' },
+      { origin: acme, 'x-forwarded-for': freshIp() },
+    );
     expect(wrongKey.status).toBe(403);
     expect(wrongKey.body.error.code).toBe('ORIGIN_NOT_ALLOWED');
     expect(wrongKey.headers.get('access-control-allow-origin')).toBeNull();
-    const evil = await t.anonymous.request('POST', '/api/widget/sessions', { name: 'X', widgetKey: 'acme' }, { origin: 'https://evil.test', 'x-forwarded-for': freshIp() });
+    const evil = await t.anonymous.request(
+      'POST',
+      '/api/widget/sessions',
+      { name: 'X', widgetKey: 'acme' },
+      { origin: 'https://evil.test', 'x-forwarded-for': freshIp() },
+    );
     expect(evil.status).toBe(403);
-    const unknown = await t.anonymous.request('POST', '/api/widget/sessions', { name: 'X', widgetKey: 'nope' }, { 'x-forwarded-for': freshIp() });
+    const unknown = await t.anonymous.request(
+      'POST',
+      '/api/widget/sessions',
+      { name: 'X', widgetKey: 'nope' },
+      { 'x-forwarded-for': freshIp() },
+    );
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('WIDGET_KEY_UNKNOWN');
   });
 
   it('limits body sizes (413) and text lengths (400)', async () => {
     const v = await startVisitor(t);
-    const huge = await v.post(`/api/widget/sessions/${v.sessionId}/messages`, { messageId: randomUUID(), body: 'x'.repeat(40_000) });
+    const huge = await v.post(`/api/widget/sessions/${v.sessionId}/messages`, {
+      messageId: randomUUID(),
+      body: 'x'.repeat(40_000),
+    });
     expect(huge.status).toBe(413);
     const long = await v.say('y'.repeat(4_001));
     expect(long.status).toBe(400);
-    const bigStart = await t.anonymous.request('POST', '/api/widget/sessions', { name: 'n'.repeat(5_000), widgetKey: 'demo' }, { 'x-forwarded-for': freshIp() });
+    const bigStart = await t.anonymous.request(
+      'POST',
+      '/api/widget/sessions',
+      { name: 'n'.repeat(5_000), widgetKey: 'demo' },
+      { 'x-forwarded-for': freshIp() },
+    );
     expect(bigStart.status).toBe(413);
-    const badEmail = await t.anonymous.request('POST', '/api/widget/sessions', { name: 'N', email: 'not-an-email', widgetKey: 'demo' }, { 'x-forwarded-for': freshIp() });
+    const badEmail = await t.anonymous.request(
+      'POST',
+      '/api/widget/sessions',
+      { name: 'N', email: 'not-an-email', widgetKey: 'demo' },
+      { 'x-forwarded-for': freshIp() },
+    );
     expect(badEmail.status).toBe(400);
-    expect((await t.anonymous.request('POST', '/api/widget/sessions', { name: ' ', widgetKey: 'demo' }, { 'x-forwarded-for': freshIp() })).status).toBe(400);
+    expect(
+      (
+        await t.anonymous.request(
+          'POST',
+          '/api/widget/sessions',
+          { name: ' ', widgetKey: 'demo' },
+          { 'x-forwarded-for': freshIp() },
+        )
+      ).status,
+    ).toBe(400);
   });
 });

@@ -28,13 +28,21 @@ export const TicketCreated = defineEvent({
     createdBy: z.uuid(),
     fromSessionId: z.uuid().optional(),
   }),
-  personalData: { subject: (d) => requesterSubject(d.ticketId, d.fromSessionId), fields: ['requesterName', 'requesterEmail'] },
+  personalData: {
+    subject: (d) => requesterSubject(d.ticketId, d.fromSessionId),
+    fields: ['requesterName', 'requesterEmail'],
+  },
 });
 
 export const TicketStatusChanged = defineEvent({
   type: 'TicketStatusChanged',
   version: 1,
-  schema: z.object({ ticketId: z.uuid(), status: TicketStatus, previousStatus: TicketStatus, changedBy: z.uuid() }),
+  schema: z.object({
+    ticketId: z.uuid(),
+    status: TicketStatus,
+    previousStatus: TicketStatus,
+    changedBy: z.uuid(),
+  }),
 });
 
 export const TicketCommentAdded = defineEvent({
@@ -45,24 +53,38 @@ export const TicketCommentAdded = defineEvent({
 });
 
 export const helpdeskEvents = [TicketCreated, TicketStatusChanged, TicketCommentAdded];
-export type TicketEvent = EventOf<typeof TicketCreated> | EventOf<typeof TicketStatusChanged> | EventOf<typeof TicketCommentAdded>;
+export type TicketEvent =
+  EventOf<typeof TicketCreated> | EventOf<typeof TicketStatusChanged> | EventOf<typeof TicketCommentAdded>;
 
 export type TicketState =
   | { status: 'absent' }
-  | { status: TicketStatus; ticketId: string; subject: string; comments: ReadonlyMap<string, { authorId: string; body: string }> };
+  | {
+      status: TicketStatus;
+      ticketId: string;
+      subject: string;
+      comments: ReadonlyMap<string, { authorId: string; body: string }>;
+    };
 
 export const initialTicketState: TicketState = { status: 'absent' };
 
 export function evolveTicket(state: TicketState, event: TicketEvent): TicketState {
   switch (event.type) {
     case 'TicketCreated':
-      return state.status === 'absent' ? { status: 'open', ticketId: event.data.ticketId, subject: event.data.subject, comments: new Map() } : state;
+      return state.status === 'absent'
+        ? { status: 'open', ticketId: event.data.ticketId, subject: event.data.subject, comments: new Map() }
+        : state;
     case 'TicketStatusChanged':
       return state.status === 'absent' ? state : { ...state, status: event.data.status };
     case 'TicketCommentAdded':
       return state.status === 'absent'
         ? state
-        : { ...state, comments: new Map(state.comments).set(event.data.commentId, { authorId: event.data.authorId, body: event.data.body }) };
+        : {
+            ...state,
+            comments: new Map(state.comments).set(event.data.commentId, {
+              authorId: event.data.authorId,
+              body: event.data.body,
+            }),
+          };
     default:
       return state;
   }

@@ -11,7 +11,12 @@ export const ARTICLE_BODY_MAX = 20_000;
 export const ArticlePublished = defineEvent({
   type: 'ArticlePublished',
   version: 1,
-  schema: z.object({ articleId: z.uuid(), title: text(1, ARTICLE_TITLE_MAX), body: text(1, ARTICLE_BODY_MAX), publishedBy: z.uuid() }),
+  schema: z.object({
+    articleId: z.uuid(),
+    title: text(1, ARTICLE_TITLE_MAX),
+    body: text(1, ARTICLE_BODY_MAX),
+    publishedBy: z.uuid(),
+  }),
 });
 
 /** Only the fields that changed. */
@@ -33,16 +38,23 @@ export const ArticleArchived = defineEvent({
 });
 
 export const knowledgeBaseEvents = [ArticlePublished, ArticleUpdated, ArticleArchived];
-export type ArticleEvent = EventOf<typeof ArticlePublished> | EventOf<typeof ArticleUpdated> | EventOf<typeof ArticleArchived>;
+export type ArticleEvent =
+  EventOf<typeof ArticlePublished> | EventOf<typeof ArticleUpdated> | EventOf<typeof ArticleArchived>;
 
-export type ArticleState = { status: 'absent' } | { status: 'published' | 'archived'; articleId: string; title: string; body: string };
+export type ArticleState =
+  { status: 'absent' } | { status: 'published' | 'archived'; articleId: string; title: string; body: string };
 
 export const initialArticleState: ArticleState = { status: 'absent' };
 
 export function evolveArticle(state: ArticleState, event: ArticleEvent): ArticleState {
   switch (event.type) {
     case 'ArticlePublished':
-      return { status: 'published', articleId: event.data.articleId, title: event.data.title, body: event.data.body };
+      return {
+        status: 'published',
+        articleId: event.data.articleId,
+        title: event.data.title,
+        body: event.data.body,
+      };
     case 'ArticleUpdated':
       return state.status === 'absent'
         ? state

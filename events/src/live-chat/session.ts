@@ -42,7 +42,12 @@ export const VisitorMessagePosted = defineEvent({
 export const AgentMessagePosted = defineEvent({
   type: 'AgentMessagePosted',
   version: 1,
-  schema: z.object({ sessionId: z.uuid(), messageId: z.uuid(), agentId: z.uuid(), body: text(1, CHAT_MESSAGE_MAX) }),
+  schema: z.object({
+    sessionId: z.uuid(),
+    messageId: z.uuid(),
+    agentId: z.uuid(),
+    body: text(1, CHAT_MESSAGE_MAX),
+  }),
   personalData: { subject: (d) => userSubject(d.agentId), fields: ['body'] },
 });
 
@@ -163,8 +168,11 @@ export type ChatSessionState =
 
 export const initialChatSessionState: ChatSessionState = { status: 'absent' };
 
-const withMessage = (messages: ReadonlyMap<string, ChatMessageRecord>, id: string, record: ChatMessageRecord) =>
-  new Map(messages).set(id, record);
+const withMessage = (
+  messages: ReadonlyMap<string, ChatMessageRecord>,
+  id: string,
+  record: ChatMessageRecord,
+) => new Map(messages).set(id, record);
 
 export function evolveChatSession(state: ChatSessionState, event: LiveChatEvent): ChatSessionState {
   if (event.type === 'VisitorSessionStarted') {
@@ -191,28 +199,49 @@ export function evolveChatSession(state: ChatSessionState, event: LiveChatEvent)
   const open = state.status !== 'CLOSED';
   switch (event.type) {
     case 'VisitorMessagePosted':
-      return { ...state, messages: withMessage(state.messages, event.data.messageId, { from: 'visitor', authorId: null, body: event.data.body }) };
+      return {
+        ...state,
+        messages: withMessage(state.messages, event.data.messageId, {
+          from: 'visitor',
+          authorId: null,
+          body: event.data.body,
+        }),
+      };
     case 'AgentMessagePosted':
       return {
         ...state,
-        messages: withMessage(state.messages, event.data.messageId, { from: 'agent', authorId: event.data.agentId, body: event.data.body }),
+        messages: withMessage(state.messages, event.data.messageId, {
+          from: 'agent',
+          authorId: event.data.agentId,
+          body: event.data.body,
+        }),
       };
     case 'SessionAssigned':
       return open ? { ...state, assigneeId: event.data.agentId } : state;
     case 'AgentJoinedSession':
-      return open ? { ...state, status: 'ACTIVE', assigneeId: event.data.agentId, agentJoined: true, everJoined: true } : state;
+      return open
+        ? { ...state, status: 'ACTIVE', assigneeId: event.data.agentId, agentJoined: true, everJoined: true }
+        : state;
     case 'SessionReleased':
       return open ? { ...state, status: 'WAITING', assigneeId: null, agentJoined: false } : state;
     case 'SessionClosed':
       return open
-        ? { ...state, status: 'CLOSED', resolution: event.data.resolution, solvedBy: event.data.articleId ?? null }
+        ? {
+            ...state,
+            status: 'CLOSED',
+            resolution: event.data.resolution,
+            solvedBy: event.data.articleId ?? null,
+          }
         : state;
     case 'ArticlesSuggested':
       return {
         ...state,
         suggestedFor: new Set(state.suggestedFor).add(event.data.inReplyTo),
         suggestionIds: new Set(state.suggestionIds).add(event.data.suggestionId),
-        suggestedArticles: new Set([...state.suggestedArticles, ...event.data.articles.map((a) => a.articleId)]),
+        suggestedArticles: new Set([
+          ...state.suggestedArticles,
+          ...event.data.articles.map((a) => a.articleId),
+        ]),
       };
     case 'SessionLinkedToTicket':
       return { ...state, ticketId: event.data.ticketId };

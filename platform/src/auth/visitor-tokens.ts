@@ -48,16 +48,17 @@ export class VisitorTokens {
     private readonly ttlHours = 24,
   ) {}
 
-  async issue(input: { sessionId: string; widgetKey: string; ip: string }): Promise<{ token: string; expiresAt: Date }> {
+  async issue(input: {
+    sessionId: string;
+    widgetKey: string;
+    ip: string;
+  }): Promise<{ token: string; expiresAt: Date }> {
     const token = VISITOR_TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.ttlHours * 3_600_000);
-    await this.pool.query('INSERT INTO visitor_tokens (token_hash, session_id, widget_key, ip, expires_at) VALUES ($1, $2, $3, $4, $5)', [
-      hash(token),
-      input.sessionId,
-      input.widgetKey,
-      input.ip,
-      expiresAt,
-    ]);
+    await this.pool.query(
+      'INSERT INTO visitor_tokens (token_hash, session_id, widget_key, ip, expires_at) VALUES ($1, $2, $3, $4, $5)',
+      [hash(token), input.sessionId, input.widgetKey, input.ip, expiresAt],
+    );
     return { token, expiresAt };
   }
 
@@ -76,7 +77,10 @@ export class VisitorTokens {
     if (!row) return null;
     const principal = { sessionId: row.session_id, widgetKey: row.widget_key };
     if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(tokenHash, { principal, until: Math.min(now + CACHE_MS, new Date(row.expires_at).getTime()) });
+    this.cache.set(tokenHash, {
+      principal,
+      until: Math.min(now + CACHE_MS, new Date(row.expires_at).getTime()),
+    });
     return principal;
   }
 
@@ -91,7 +95,10 @@ export class VisitorTokens {
 
   /** The session was closed (by anyone): it no longer counts against its address. */
   async sessionClosed(sessionId: string): Promise<void> {
-    await this.pool.query('UPDATE visitor_tokens SET closed_at = now() WHERE session_id = $1 AND closed_at IS NULL', [sessionId]);
+    await this.pool.query(
+      'UPDATE visitor_tokens SET closed_at = now() WHERE session_id = $1 AND closed_at IS NULL',
+      [sessionId],
+    );
   }
 
   /** Forgets a token whose session could not be started. */
@@ -114,12 +121,14 @@ export function requireVisitor(tokens: VisitorTokens) {
     const token = visitorToken(request);
     if (!token) throw new UnauthorizedError('This chat needs its visitor token', 'VISITOR_TOKEN_REQUIRED');
     const visitor = await tokens.verify(token);
-    if (!visitor) throw new UnauthorizedError('This chat has ended; start a new one', 'VISITOR_TOKEN_INVALID');
+    if (!visitor)
+      throw new UnauthorizedError('This chat has ended; start a new one', 'VISITOR_TOKEN_INVALID');
     request.visitor = visitor;
   };
 }
 
 export function visitorOf(request: FastifyRequest): VisitorPrincipal {
-  if (!request.visitor) throw new UnauthorizedError('This chat needs its visitor token', 'VISITOR_TOKEN_REQUIRED');
+  if (!request.visitor)
+    throw new UnauthorizedError('This chat needs its visitor token', 'VISITOR_TOKEN_REQUIRED');
   return request.visitor;
 }

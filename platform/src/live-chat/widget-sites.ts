@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config, WidgetSite } from '../config';
 
 /** The sites allowed to embed the widget; the embedded mode allows its own demo page. */
@@ -45,9 +45,26 @@ export class WidgetOrigins {
     reply.header('access-control-expose-headers', 'etag, x-position, retry-after');
     if (request.method === 'OPTIONS') {
       reply.header('access-control-allow-methods', 'GET, POST, OPTIONS');
-      reply.header('access-control-allow-headers', 'authorization, content-type, if-none-match, x-min-position');
+      reply.header(
+        'access-control-allow-headers',
+        'authorization, content-type, if-none-match, x-min-position',
+      );
       reply.header('access-control-max-age', '600');
     }
+  }
+}
+
+/**
+ * CORS preflights of the widget API. Registered by whichever API comes first (command-api serves
+ * the widget's POSTs, query-api its GETs; a gateway may send OPTIONS to either), once per server.
+ */
+export function registerWidgetPreflight(app: FastifyInstance, origins: WidgetOrigins): void {
+  for (const url of ['/api/widget/sessions', '/api/widget/sessions/*']) {
+    if (app.hasRoute({ method: 'OPTIONS', url })) continue;
+    app.options(url, { schema: { hide: true } }, async (request, reply) => {
+      origins.cors(request, reply, null);
+      return reply.status(204).send();
+    });
   }
 }
 

@@ -50,7 +50,13 @@ interface TicketEventData {
 /** Helpdesk tickets, their comments and their linked sessions: /api/tickets. */
 export const helpdeskProjector: Projector = {
   name: 'helpdesk',
-  handles: ['TicketCreated', 'TicketStatusChanged', 'TicketCommentAdded', 'SessionLinkedToTicket', 'PersonalDataErased'],
+  handles: [
+    'TicketCreated',
+    'TicketStatusChanged',
+    'TicketCommentAdded',
+    'SessionLinkedToTicket',
+    'PersonalDataErased',
+  ],
   tables: ['helpdesk_tickets', 'helpdesk_ticket_comments', 'helpdesk_ticket_sessions'],
   migrations: {
     '0001_helpdesk': {
@@ -68,7 +74,11 @@ export const helpdeskProjector: Projector = {
           .addColumn('created_at', 'timestamptz', (c) => c.notNull())
           .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
           .execute();
-        await db.schema.createIndex('helpdesk_tickets_updated').on('helpdesk_tickets').columns(['updated_at']).execute();
+        await db.schema
+          .createIndex('helpdesk_tickets_updated')
+          .on('helpdesk_tickets')
+          .columns(['updated_at'])
+          .execute();
         await db.schema
           .createTable('helpdesk_ticket_comments')
           .addColumn('ticket_id', 'uuid', (c) => c.notNull())
@@ -91,7 +101,8 @@ export const helpdeskProjector: Projector = {
   async apply(tx: Transaction<ReadModels>, event: RecordedEvent) {
     const data = event.data as unknown as TicketEventData;
     const at = new Date(event.metadata.recordedAt);
-    const touch = () => tx.updateTable('helpdesk_tickets').set({ updated_at: at }).where('id', '=', data.ticketId).execute();
+    const touch = () =>
+      tx.updateTable('helpdesk_tickets').set({ updated_at: at }).where('id', '=', data.ticketId).execute();
     switch (event.type) {
       case 'PersonalDataErased':
         return erasePersonalData.helpdesk(tx, erasedPerson(event));
@@ -113,12 +124,22 @@ export const helpdeskProjector: Projector = {
           .execute();
         return;
       case 'TicketStatusChanged':
-        await tx.updateTable('helpdesk_tickets').set({ status: data.status!, updated_at: at }).where('id', '=', data.ticketId).execute();
+        await tx
+          .updateTable('helpdesk_tickets')
+          .set({ status: data.status!, updated_at: at })
+          .where('id', '=', data.ticketId)
+          .execute();
         return;
       case 'TicketCommentAdded':
         await tx
           .insertInto('helpdesk_ticket_comments')
-          .values({ ticket_id: data.ticketId, id: data.commentId!, author_id: data.authorId!, body: data.body ?? '', created_at: at })
+          .values({
+            ticket_id: data.ticketId,
+            id: data.commentId!,
+            author_id: data.authorId!,
+            body: data.body ?? '',
+            created_at: at,
+          })
           .onConflict((c) => c.columns(['ticket_id', 'id']).doNothing())
           .execute();
         await touch();

@@ -39,13 +39,20 @@ export const knowledgeBaseProjector: Projector = {
           .addColumn('status', 'text', (c) => c.notNull())
           .addColumn('search', sql`tsvector`, (c) =>
             c
-              .generatedAlwaysAs(sql`setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', body), 'B')`)
+              .generatedAlwaysAs(
+                sql`setweight(to_tsvector('english', title), 'A') || setweight(to_tsvector('english', body), 'B')`,
+              )
               .stored(),
           )
           .addColumn('published_at', 'timestamptz', (c) => c.notNull())
           .addColumn('updated_at', 'timestamptz', (c) => c.notNull())
           .execute();
-        await db.schema.createIndex('kb_articles_search').on('kb_articles').using('gin').column('search').execute();
+        await db.schema
+          .createIndex('kb_articles_search')
+          .on('kb_articles')
+          .using('gin')
+          .column('search')
+          .execute();
       },
     },
   },
@@ -56,19 +63,44 @@ export const knowledgeBaseProjector: Projector = {
       case 'ArticlePublished':
         await tx
           .insertInto('kb_articles')
-          .values({ id: data.articleId, title: data.title ?? '', body: data.body ?? '', status: 'published', published_at: at, updated_at: at })
+          .values({
+            id: data.articleId,
+            title: data.title ?? '',
+            body: data.body ?? '',
+            status: 'published',
+            published_at: at,
+            updated_at: at,
+          })
           .onConflict((c) =>
-            c.column('id').doUpdateSet({ title: data.title ?? '', body: data.body ?? '', status: 'published', updated_at: at }),
+            c
+              .column('id')
+              .doUpdateSet({
+                title: data.title ?? '',
+                body: data.body ?? '',
+                status: 'published',
+                updated_at: at,
+              }),
           )
           .execute();
         return;
       case 'ArticleUpdated': {
-        const changes = { ...(data.title !== undefined ? { title: data.title } : {}), ...(data.body !== undefined ? { body: data.body } : {}) };
-        await tx.updateTable('kb_articles').set({ ...changes, updated_at: at }).where('id', '=', data.articleId).execute();
+        const changes = {
+          ...(data.title !== undefined ? { title: data.title } : {}),
+          ...(data.body !== undefined ? { body: data.body } : {}),
+        };
+        await tx
+          .updateTable('kb_articles')
+          .set({ ...changes, updated_at: at })
+          .where('id', '=', data.articleId)
+          .execute();
         return;
       }
       case 'ArticleArchived':
-        await tx.updateTable('kb_articles').set({ status: 'archived', updated_at: at }).where('id', '=', data.articleId).execute();
+        await tx
+          .updateTable('kb_articles')
+          .set({ status: 'archived', updated_at: at })
+          .where('id', '=', data.articleId)
+          .execute();
         return;
     }
   },

@@ -9,7 +9,11 @@ import { knowledgeBaseProjector } from './articles';
 import { matchArticles } from './search';
 
 /** Issues a command as the system, caused by a recorded event (the bot gets this, not the bus). */
-export type IssueCommand = (name: string, body: unknown, cause: { correlationId: string; causationId: string }) => Promise<unknown>;
+export type IssueCommand = (
+  name: string,
+  body: unknown,
+  cause: { correlationId: string; causationId: string },
+) => Promise<unknown>;
 
 const KB_WAIT_MS = 5_000;
 
@@ -24,7 +28,11 @@ export class KnowledgeBaseBehind extends Error {}
  * whether it may still speak (never once an agent joined, never twice for a message). A crash
  * between acting and recording the checkpoint repeats the same command, which then does nothing.
  */
-export function createKnowledgeBaseBot(deps: { db: Kysely<ReadModels>; issue: IssueCommand; logger: Logger }): Reactor {
+export function createKnowledgeBaseBot(deps: {
+  db: Kysely<ReadModels>;
+  issue: IssueCommand;
+  logger: Logger;
+}): Reactor {
   /** The bot searches the knowledge base as it was when the visitor wrote (or later), never earlier. */
   let knowledgeBaseAt = -1n;
   const knowledgeBaseReached = async (position: bigint): Promise<void> => {
@@ -32,7 +40,8 @@ export function createKnowledgeBaseBot(deps: { db: Kysely<ReadModels>; issue: Is
     while (knowledgeBaseAt < position) {
       knowledgeBaseAt = await readCheckpoint(deps.db, knowledgeBaseProjector.name);
       if (knowledgeBaseAt >= position) return;
-      if (Date.now() > deadline) throw new KnowledgeBaseBehind(`the knowledge base has not reached position ${position} yet`);
+      if (Date.now() > deadline)
+        throw new KnowledgeBaseBehind(`the knowledge base has not reached position ${position} yet`);
       await sleep(20);
     }
   };
@@ -41,7 +50,11 @@ export function createKnowledgeBaseBot(deps: { db: Kysely<ReadModels>; issue: Is
     name: 'kb-bot',
     handles: ['VisitorMessagePosted'],
     async react(event: RecordedEvent) {
-      const { sessionId, messageId, body } = event.data as { sessionId: string; messageId: string; body: string };
+      const { sessionId, messageId, body } = event.data as {
+        sessionId: string;
+        messageId: string;
+        body: string;
+      };
       if (typeof body !== 'string' || body === ERASED) return;
       await knowledgeBaseReached(event.position);
       const hits = await matchArticles(deps.db, body, { limit: MAX_SUGGESTIONS });
@@ -49,13 +62,21 @@ export function createKnowledgeBaseBot(deps: { db: Kysely<ReadModels>; issue: Is
       try {
         await deps.issue(
           'SuggestArticles',
-          { sessionId, suggestionId: suggestionIdFor(sessionId, messageId), inReplyTo: messageId, articles: hits.map((h) => ({ articleId: h.id, title: h.title })) },
+          {
+            sessionId,
+            suggestionId: suggestionIdFor(sessionId, messageId),
+            inReplyTo: messageId,
+            articles: hits.map((h) => ({ articleId: h.id, title: h.title })),
+          },
           { correlationId: event.metadata.correlationId, causationId: event.id },
         );
       } catch (error) {
         // A refusal is an answer (the session is gone or the rules say no); a conflict or an outage is retried.
         if (error instanceof AppError && error.status < 500 && error.status !== 409) {
-          deps.logger.warn({ err: error, sessionId, messageId }, 'the knowledge-base bot could not suggest articles');
+          deps.logger.warn(
+            { err: error, sessionId, messageId },
+            'the knowledge-base bot could not suggest articles',
+          );
           return;
         }
         throw error;

@@ -20,13 +20,23 @@ export function searchTerms(text: string): string[] {
 }
 
 type HitRow = { id: string; title: string; body: string; rank: number | string; updated_at: Date };
-const toHit = (r: HitRow): ArticleHit => ({ id: r.id, title: r.title, body: r.body, rank: Number(r.rank), updatedAt: new Date(r.updated_at) });
+const toHit = (r: HitRow): ArticleHit => ({
+  id: r.id,
+  title: r.title,
+  body: r.body,
+  rank: Number(r.rank),
+  updatedAt: new Date(r.updated_at),
+});
 
 /**
  * A search box over published articles: every word must match (websearch syntax: "quotes",
  * -not, or), English stemming, ranked with the title weighted above the body.
  */
-export async function searchArticles(db: Kysely<ReadModels>, text: string, limit: number): Promise<ArticleHit[]> {
+export async function searchArticles(
+  db: Kysely<ReadModels>,
+  text: string,
+  limit: number,
+): Promise<ArticleHit[]> {
   const { rows } = await sql<HitRow>`
     SELECT id, title, body, ts_rank(search, q) AS rank, updated_at
     FROM kb_articles, websearch_to_tsquery('english', ${text}) AS q

@@ -81,7 +81,11 @@ async function addMessage(
   const at = new Date(event.metadata.recordedAt);
   const counted = message.sender === 'bot' ? 0 : 1;
   const unanswered =
-    message.sender === 'visitor' ? sql`coalesce(unanswered_since, ${at}::timestamptz)` : message.sender === 'agent' ? sql`NULL` : sql`unanswered_since`;
+    message.sender === 'visitor'
+      ? sql`coalesce(unanswered_since, ${at}::timestamptz)`
+      : message.sender === 'agent'
+        ? sql`NULL`
+        : sql`unanswered_since`;
   await sql`
     WITH session AS (
       UPDATE livechat_sessions
@@ -138,8 +142,16 @@ export const liveChatProjector: Projector = {
           .addColumn('version', 'bigint', (c) => c.notNull())
           .addColumn('last_activity_at', 'timestamptz', (c) => c.notNull())
           .execute();
-        await db.schema.createIndex('livechat_sessions_queue').on('livechat_sessions').columns(['status', 'queued_position']).execute();
-        await db.schema.createIndex('livechat_sessions_closed').on('livechat_sessions').columns(['closed_at']).execute();
+        await db.schema
+          .createIndex('livechat_sessions_queue')
+          .on('livechat_sessions')
+          .columns(['status', 'queued_position'])
+          .execute();
+        await db.schema
+          .createIndex('livechat_sessions_closed')
+          .on('livechat_sessions')
+          .columns(['closed_at'])
+          .execute();
         await db.schema
           .createTable('livechat_messages')
           .addColumn('session_id', 'uuid', (c) => c.notNull())
@@ -191,10 +203,34 @@ export const liveChatProjector: Projector = {
           .execute();
         return;
       case 'VisitorMessagePosted':
-        await addMessage(tx, event, { id: data.messageId!, sender: 'visitor', author_id: null, body: data.body ?? '', suggestions: null, in_reply_to: null }, data.sessionId);
+        await addMessage(
+          tx,
+          event,
+          {
+            id: data.messageId!,
+            sender: 'visitor',
+            author_id: null,
+            body: data.body ?? '',
+            suggestions: null,
+            in_reply_to: null,
+          },
+          data.sessionId,
+        );
         return;
       case 'AgentMessagePosted':
-        await addMessage(tx, event, { id: data.messageId!, sender: 'agent', author_id: data.agentId ?? null, body: data.body ?? '', suggestions: null, in_reply_to: null }, data.sessionId);
+        await addMessage(
+          tx,
+          event,
+          {
+            id: data.messageId!,
+            sender: 'agent',
+            author_id: data.agentId ?? null,
+            body: data.body ?? '',
+            suggestions: null,
+            in_reply_to: null,
+          },
+          data.sessionId,
+        );
         return;
       case 'ArticlesSuggested':
         await addMessage(
@@ -205,7 +241,9 @@ export const liveChatProjector: Projector = {
             sender: 'bot',
             author_id: null,
             body: BOT_INTRO,
-            suggestions: JSON.stringify((data.articles ?? []).map((a) => ({ articleId: a.articleId, title: a.title }))),
+            suggestions: JSON.stringify(
+              (data.articles ?? []).map((a) => ({ articleId: a.articleId, title: a.title })),
+            ),
             in_reply_to: data.inReplyTo ?? null,
           },
           data.sessionId,
@@ -222,7 +260,13 @@ export const liveChatProjector: Projector = {
       case 'AgentJoinedSession':
         await tx
           .updateTable('livechat_sessions')
-          .set({ status: 'ACTIVE', agent_id: data.agentId!, agent_joined: true, version, last_activity_at: at })
+          .set({
+            status: 'ACTIVE',
+            agent_id: data.agentId!,
+            agent_joined: true,
+            version,
+            last_activity_at: at,
+          })
           .where('id', '=', data.sessionId)
           .where('status', '<>', 'CLOSED')
           .execute();
@@ -238,13 +282,24 @@ export const liveChatProjector: Projector = {
       case 'SessionClosed':
         await tx
           .updateTable('livechat_sessions')
-          .set({ status: 'CLOSED', closed_at: at, resolution: data.resolution ?? 'closed', closed_by: data.by ?? null, version, last_activity_at: at })
+          .set({
+            status: 'CLOSED',
+            closed_at: at,
+            resolution: data.resolution ?? 'closed',
+            closed_by: data.by ?? null,
+            version,
+            last_activity_at: at,
+          })
           .where('id', '=', data.sessionId)
           .where('status', '<>', 'CLOSED')
           .execute();
         return;
       case 'SessionLinkedToTicket':
-        await tx.updateTable('livechat_sessions').set({ ticket_id: data.ticketId!, version }).where('id', '=', data.sessionId).execute();
+        await tx
+          .updateTable('livechat_sessions')
+          .set({ ticket_id: data.ticketId!, version })
+          .where('id', '=', data.sessionId)
+          .execute();
         return;
     }
   },

@@ -19,7 +19,14 @@ const TicketItem = z.object({
 });
 
 const TicketDetail = TicketItem.extend({
-  comments: z.array(z.object({ id: z.string(), author: z.object({ id: z.string(), name: z.string() }), body: z.string(), createdAt: z.string() })),
+  comments: z.array(
+    z.object({
+      id: z.string(),
+      author: z.object({ id: z.string(), name: z.string() }),
+      body: z.string(),
+      createdAt: z.string(),
+    }),
+  ),
   sessions: z.array(
     z.object({
       id: z.string(),
@@ -34,7 +41,15 @@ const TicketDetail = TicketItem.extend({
   ),
 });
 
-type TicketRow = { id: string; subject: string; status: 'open' | 'pending' | 'solved'; requester_name: string | null; requester_email: string | null; created_at: Date; updated_at: Date };
+type TicketRow = {
+  id: string;
+  subject: string;
+  status: 'open' | 'pending' | 'solved';
+  requester_name: string | null;
+  requester_email: string | null;
+  created_at: Date;
+  updated_at: Date;
+};
 
 const toItem = (row: TicketRow, sessionIds: string[]) => ({
   id: row.id,
@@ -48,7 +63,10 @@ const toItem = (row: TicketRow, sessionIds: string[]) => ({
 });
 
 /** Helpdesk tickets: the list, and one ticket with its comments and its linked sessions' whole transcripts. Staff only. */
-export function registerHelpdeskQueries(app: HttpServer, deps: { db: Kysely<ReadModels>; sessions: SessionStore; versions: ChangeVersions }): void {
+export function registerHelpdeskQueries(
+  app: HttpServer,
+  deps: { db: Kysely<ReadModels>; sessions: SessionStore; versions: ChangeVersions },
+): void {
   const { db, versions } = deps;
   const staff = requireStaff(deps.sessions);
 
@@ -57,36 +75,73 @@ export function registerHelpdeskQueries(app: HttpServer, deps: { db: Kysely<Read
     {
       schema: {
         tags: ['helpdesk'],
-        querystring: z.strictObject({ status: z.enum(['open', 'pending', 'solved']).optional(), limit: z.coerce.number().int().min(1).max(500).default(200) }),
+        querystring: z.strictObject({
+          status: z.enum(['open', 'pending', 'solved']).optional(),
+          limit: z.coerce.number().int().min(1).max(500).default(200),
+        }),
         response: { 200: z.object({ items: z.array(TicketItem) }) },
       },
       preHandler: staff,
     },
     async (request, reply) => {
       const { status, limit } = request.query;
-      return withEtag(request, reply, `tickets.${status ?? 'all'}.${limit}.${await versions.of('helpdesk')}`, async () => {
-        let query = db.selectFrom('helpdesk_tickets').selectAll().orderBy('updated_at', 'desc').orderBy('id').limit(limit);
-        if (status) query = query.where('status', '=', status);
-        const rows = await query.execute();
-        const links = rows.length
-          ? await db.selectFrom('helpdesk_ticket_sessions').select(['ticket_id', 'session_id']).where('ticket_id', 'in', rows.map((r) => r.id)).orderBy('linked_at').execute()
-          : [];
-        return { items: rows.map((r) => toItem(r, links.filter((l) => l.ticket_id === r.id).map((l) => l.session_id))) };
-      });
+      return withEtag(
+        request,
+        reply,
+        `tickets.${status ?? 'all'}.${limit}.${await versions.of('helpdesk')}`,
+        async () => {
+          let query = db
+            .selectFrom('helpdesk_tickets')
+            .selectAll()
+            .orderBy('updated_at', 'desc')
+            .orderBy('id')
+            .limit(limit);
+          if (status) query = query.where('status', '=', status);
+          const rows = await query.execute();
+          const links = rows.length
+            ? await db
+                .selectFrom('helpdesk_ticket_sessions')
+                .select(['ticket_id', 'session_id'])
+                .where(
+                  'ticket_id',
+                  'in',
+                  rows.map((r) => r.id),
+                )
+                .orderBy('linked_at')
+                .execute()
+            : [];
+          return {
+            items: rows.map((r) =>
+              toItem(
+                r,
+                links.filter((l) => l.ticket_id === r.id).map((l) => l.session_id),
+              ),
+            ),
+          };
+        },
+      );
     },
   );
 
   app.get(
     '/api/tickets/:id',
     {
-      schema: { tags: ['helpdesk'], params: z.strictObject({ id: z.uuid() }), response: { 200: TicketDetail } },
+      schema: {
+        tags: ['helpdesk'],
+        params: z.strictObject({ id: z.uuid() }),
+        response: { 200: TicketDetail },
+      },
       preHandler: staff,
     },
     async (request, reply) => {
       // The transcripts keep growing after the link: the livechat read model's changes count too.
       const version = `ticket.${await versions.of('helpdesk')}.${await versions.of('livechat')}.${await versions.of('users')}`;
       return withEtag(request, reply, version, async () => {
-        const row = await db.selectFrom('helpdesk_tickets').selectAll().where('id', '=', request.params.id).executeTakeFirst();
+        const row = await db
+          .selectFrom('helpdesk_tickets')
+          .selectAll()
+          .where('id', '=', request.params.id)
+          .executeTakeFirst();
         if (!row) throw new NotFoundError('No such ticket');
         const comments = await db
           .selectFrom('helpdesk_ticket_comments as c')
@@ -99,14 +154,33 @@ export function registerHelpdeskQueries(app: HttpServer, deps: { db: Kysely<Read
         const linked = await db
           .selectFrom('helpdesk_ticket_sessions as l')
           .innerJoin('livechat_sessions as s', 's.id', 'l.session_id')
-          .select(['s.id', 's.visitor_name', 's.visitor_email', 's.status', 's.started_at', 's.closed_at', 'l.linked_at'])
+          .select([
+            's.id',
+            's.visitor_name',
+            's.visitor_email',
+            's.status',
+            's.started_at',
+            's.closed_at',
+            'l.linked_at',
+          ])
           .where('l.ticket_id', '=', row.id)
           .orderBy('l.linked_at')
           .execute();
-        const transcripts = await readTranscripts(db, linked.map((s) => s.id));
+        const transcripts = await readTranscripts(
+          db,
+          linked.map((s) => s.id),
+        );
         return {
-          ...toItem(row, linked.map((s) => s.id)),
-          comments: comments.map((c) => ({ id: c.id, author: { id: c.author_id, name: c.author_name ?? 'Unknown' }, body: c.body, createdAt: iso(c.created_at)! })),
+          ...toItem(
+            row,
+            linked.map((s) => s.id),
+          ),
+          comments: comments.map((c) => ({
+            id: c.id,
+            author: { id: c.author_id, name: c.author_name ?? 'Unknown' },
+            body: c.body,
+            createdAt: iso(c.created_at)!,
+          })),
           sessions: linked.map((s) => ({
             id: s.id,
             visitorName: s.visitor_name,

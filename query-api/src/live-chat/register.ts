@@ -10,11 +10,19 @@ import { registerLiveChatQueries } from './routes';
 import { registerWidgetQueries } from './widget-routes';
 
 /** The reads of Live chat (staff queue and visitor widget), helpdesk tickets and the knowledge base. */
-export async function registerLiveChatApi(app: HttpServer, platform: Platform, deps: { db: Kysely<ReadModels>; versions: ChangeVersions }): Promise<void> {
+export async function registerLiveChatApi(
+  app: HttpServer,
+  platform: Platform,
+  deps: { db: Kysely<ReadModels>; versions: ChangeVersions },
+): Promise<void> {
   const origins = new WidgetOrigins(widgetSites(platform.config));
   const common = { db: deps.db, sessions: platform.sessions, versions: deps.versions };
   registerLiveChatQueries(app, common);
   registerHelpdeskQueries(app, common);
   registerKnowledgeBaseQueries(app, { ...common, origins });
-  await registerWidgetQueries(app, { db: deps.db, tokens: new VisitorTokens(platform.database.pool), origins });
+  await registerWidgetQueries(app, {
+    db: deps.db,
+    tokens: new VisitorTokens(platform.database.pool),
+    origins,
+  });
 }

@@ -24,7 +24,12 @@ export const SessionItem = z.object({
 });
 export type SessionItem = z.infer<typeof SessionItem>;
 
-const FILTERS = { open: ['WAITING', 'ACTIVE'], waiting: ['WAITING'], active: ['ACTIVE'], closed: ['CLOSED'] } as const;
+const FILTERS = {
+  open: ['WAITING', 'ACTIVE'],
+  waiting: ['WAITING'],
+  active: ['ACTIVE'],
+  closed: ['CLOSED'],
+} as const;
 
 export function sessionsQuery(db: Kysely<ReadModels>) {
   return db
@@ -56,7 +61,8 @@ type SessionRow = Awaited<ReturnType<ReturnType<typeof sessionsQuery>['executeTa
  * unanswered message while ACTIVE, not at all once answered or closed.
  */
 export function toSessionItem(row: SessionRow): SessionItem {
-  const waitingSince = row.status === 'WAITING' ? row.started_at : row.status === 'ACTIVE' ? row.unanswered_since : null;
+  const waitingSince =
+    row.status === 'WAITING' ? row.started_at : row.status === 'ACTIVE' ? row.unanswered_since : null;
   return {
     id: row.id,
     visitorName: row.visitor_name,
@@ -90,13 +96,23 @@ export function registerLiveChatQueries(
       schema: {
         tags: ['live chat'],
         summary: 'KPI tiles of the agent queue',
-        response: { 200: z.object({ waiting: z.number(), active: z.number(), unassigned: z.number(), closed: z.number(), selfServed: z.number() }) },
+        response: {
+          200: z.object({
+            waiting: z.number(),
+            active: z.number(),
+            unassigned: z.number(),
+            closed: z.number(),
+            selfServed: z.number(),
+          }),
+        },
       },
       preHandler: staff,
     },
     async (request, reply) =>
       withEtag(request, reply, `kpis.${await versions.of('livechat')}`, async () => {
-        const { rows } = await sql<Record<'waiting' | 'active' | 'unassigned' | 'closed' | 'self_served', string | number>>`
+        const { rows } = await sql<
+          Record<'waiting' | 'active' | 'unassigned' | 'closed' | 'self_served', string | number>
+        >`
           SELECT count(*) FILTER (WHERE status = 'WAITING') AS waiting,
                  count(*) FILTER (WHERE status = 'ACTIVE') AS active,
                  count(*) FILTER (WHERE status = 'WAITING' AND agent_id IS NULL) AS unassigned,
@@ -104,7 +120,13 @@ export function registerLiveChatQueries(
                  count(*) FILTER (WHERE resolution = 'self-served') AS self_served
           FROM livechat_sessions`.execute(db);
         const r = rows[0]!;
-        return { waiting: Number(r.waiting), active: Number(r.active), unassigned: Number(r.unassigned), closed: Number(r.closed), selfServed: Number(r.self_served) };
+        return {
+          waiting: Number(r.waiting),
+          active: Number(r.active),
+          unassigned: Number(r.unassigned),
+          closed: Number(r.closed),
+          selfServed: Number(r.self_served),
+        };
       }),
   );
 
@@ -125,9 +147,14 @@ export function registerLiveChatQueries(
     async (request, reply) => {
       const { status, limit } = request.query;
       return withEtag(request, reply, `sessions.${status}.${limit}.${await queueVersion()}`, async () => {
-        let query = sessionsQuery(db).where('s.status', 'in', [...FILTERS[status]]).limit(limit);
+        let query = sessionsQuery(db)
+          .where('s.status', 'in', [...FILTERS[status]])
+          .limit(limit);
         // Waiting visitors first, longest waiting first; closed ones newest first.
-        query = status === 'closed' ? query.orderBy('s.closed_at', 'desc').orderBy('s.id') : query.orderBy('s.status', 'desc').orderBy('s.queued_position');
+        query =
+          status === 'closed'
+            ? query.orderBy('s.closed_at', 'desc').orderBy('s.id')
+            : query.orderBy('s.status', 'desc').orderBy('s.queued_position');
         return { items: (await query.execute()).map(toSessionItem) };
       });
     },
@@ -146,14 +173,23 @@ export function registerLiveChatQueries(
       preHandler: staff,
     },
     async (request, reply) => {
-      const head = await db.selectFrom('livechat_sessions').select(['version']).where('id', '=', request.params.id).executeTakeFirst();
+      const head = await db
+        .selectFrom('livechat_sessions')
+        .select(['version'])
+        .where('id', '=', request.params.id)
+        .executeTakeFirst();
       if (!head) throw new NotFoundError('No such chat session');
       const after = request.query.after ?? 0;
-      return withEtag(request, reply, `session.${int8(head.version)}.${after}.${await versions.of('users')}`, async () => {
-        const row = await sessionsQuery(db).where('s.id', '=', request.params.id).executeTakeFirstOrThrow();
-        const messages = (await readTranscripts(db, [row.id], after)).get(row.id) ?? [];
-        return { ...toSessionItem(row), messages, cursor: messages.at(-1)?.seq ?? after };
-      });
+      return withEtag(
+        request,
+        reply,
+        `session.${int8(head.version)}.${after}.${await versions.of('users')}`,
+        async () => {
+          const row = await sessionsQuery(db).where('s.id', '=', request.params.id).executeTakeFirstOrThrow();
+          const messages = (await readTranscripts(db, [row.id], after)).get(row.id) ?? [];
+          return { ...toSessionItem(row), messages, cursor: messages.at(-1)?.seq ?? after };
+        },
+      );
     },
   );
 }

@@ -7,7 +7,8 @@ export function requireStaff(sessions: SessionStore) {
   const signedIn = requireUser(sessions);
   return async (request: FastifyRequest): Promise<void> => {
     await signedIn(request);
-    if (!STAFF_ROLES.includes(principalOf(request).role)) throw new ForbiddenError('Live chat is for staff only');
+    if (!STAFF_ROLES.includes(principalOf(request).role))
+      throw new ForbiddenError('Live chat is for staff only');
   };
 }
 

@@ -30,7 +30,17 @@ export async function readTranscripts(
     .selectFrom('livechat_messages as m')
     .innerJoin('livechat_sessions as s', 's.id', 'm.session_id')
     .leftJoin('users as u', 'u.id', 'm.author_id')
-    .select(['m.session_id', 'm.seq', 'm.id', 'm.sender', 'm.body', 'm.created_at', 'm.suggestions', 's.visitor_name', 'u.name as author_name'])
+    .select([
+      'm.session_id',
+      'm.seq',
+      'm.id',
+      'm.sender',
+      'm.body',
+      'm.created_at',
+      'm.suggestions',
+      's.visitor_name',
+      'u.name as author_name',
+    ])
     .where('m.session_id', 'in', [...sessionIds])
     .where('m.seq', '>', after)
     .orderBy('m.session_id')
@@ -41,10 +51,17 @@ export async function readTranscripts(
       id: row.id,
       seq: row.seq,
       from: row.sender,
-      authorName: row.sender === 'visitor' ? row.visitor_name : row.sender === 'bot' ? BOT_NAME : (row.author_name ?? null),
+      authorName:
+        row.sender === 'visitor'
+          ? row.visitor_name
+          : row.sender === 'bot'
+            ? BOT_NAME
+            : (row.author_name ?? null),
       body: row.body,
       createdAt: iso(row.created_at)!,
-      ...(row.suggestions ? { suggestions: JSON.parse(row.suggestions) as z.infer<typeof Suggestion>[] } : {}),
+      ...(row.suggestions
+        ? { suggestions: JSON.parse(row.suggestions) as z.infer<typeof Suggestion>[] }
+        : {}),
     });
   }
   return bySession;

@@ -1,7 +1,8 @@
 import type { ReadModels } from '@chat/projections';
 import { NotFoundError, type HttpServer } from '@chat/platform';
 import { requireVisitor, visitorOf, type VisitorTokens } from '@chat/platform/auth/visitor-tokens';
-import type { WidgetOrigins } from '@chat/platform/live-chat/widget-sites';
+import { registerWidgetPreflight, type WidgetOrigins } from '@chat/platform/live-chat/widget-sites';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -37,6 +38,7 @@ export async function registerWidgetQueries(
   deps: { db: Kysely<ReadModels>; tokens: VisitorTokens; origins: WidgetOrigins },
 ): Promise<void> {
   const { db } = deps;
+  registerWidgetPreflight(app as unknown as FastifyInstance, deps.origins);
   await app.register(async (scope) => {
     const widget = scope.withTypeProvider<ZodTypeProvider>();
     widget.addHook('onSend', async (request, reply, payload) => {
@@ -48,7 +50,8 @@ export async function registerWidgetQueries(
       {
         schema: {
           tags: ['widget'],
-          summary: "Your chat as the visitor sees it (visitor token); `after`: only lines after that sequence number",
+          summary:
+            'Your chat as the visitor sees it (visitor token); `after`: only lines after that sequence number',
           params: z.strictObject({ id: z.string().max(100) }),
           querystring: z.strictObject({ after: z.coerce.number().int().min(0).optional() }),
           response: { 200: WidgetSession },
@@ -65,7 +68,15 @@ export async function registerWidgetQueries(
           .where('id', '=', sessionId)
           .executeTakeFirst();
         // The token exists, so the session does: it is only not projected yet.
-        if (!head) return { status: 'WAITING' as const, agentJoined: false, agentName: null, queuePosition: null, messages: [], cursor: after };
+        if (!head)
+          return {
+            status: 'WAITING' as const,
+            agentJoined: false,
+            agentName: null,
+            queuePosition: null,
+            messages: [],
+            cursor: after,
+          };
         let queuePosition: number | null = null;
         if (head.status === 'WAITING') {
           const ahead = await db
@@ -76,34 +87,46 @@ export async function registerWidgetQueries(
             .executeTakeFirstOrThrow();
           queuePosition = Number(ahead.n) + 1;
         }
-        return withEtag(request, reply, `visitor.${int8(head.version)}.${queuePosition ?? '-'}.${after}`, async () => {
-          const agent = head.agent_joined && head.agent_id
-            ? await db.selectFrom('users').select('name').where('id', '=', head.agent_id).executeTakeFirst()
-            : undefined;
-          const rows = await db
-            .selectFrom('livechat_messages')
-            .select(['id', 'seq', 'sender', 'body', 'created_at', 'suggestions'])
-            .where('session_id', '=', sessionId)
-            .where('seq', '>', after)
-            .orderBy('seq')
-            .execute();
-          const messages = rows.map((m) => ({
-            id: m.id,
-            seq: m.seq,
-            from: m.sender,
-            body: m.body,
-            createdAt: iso(m.created_at)!,
-            ...(m.suggestions ? { suggestions: JSON.parse(m.suggestions) as z.infer<typeof Suggestion>[] } : {}),
-          }));
-          return {
-            status: head.status,
-            agentJoined: head.agent_joined,
-            agentName: agent?.name ?? null,
-            queuePosition,
-            messages,
-            cursor: messages.at(-1)?.seq ?? after,
-          };
-        });
+        return withEtag(
+          request,
+          reply,
+          `visitor.${int8(head.version)}.${queuePosition ?? '-'}.${after}`,
+          async () => {
+            const agent =
+              head.agent_joined && head.agent_id
+                ? await db
+                    .selectFrom('users')
+                    .select('name')
+                    .where('id', '=', head.agent_id)
+                    .executeTakeFirst()
+                : undefined;
+            const rows = await db
+              .selectFrom('livechat_messages')
+              .select(['id', 'seq', 'sender', 'body', 'created_at', 'suggestions'])
+              .where('session_id', '=', sessionId)
+              .where('seq', '>', after)
+              .orderBy('seq')
+              .execute();
+            const messages = rows.map((m) => ({
+              id: m.id,
+              seq: m.seq,
+              from: m.sender,
+              body: m.body,
+              createdAt: iso(m.created_at)!,
+              ...(m.suggestions
+                ? { suggestions: JSON.parse(m.suggestions) as z.infer<typeof Suggestion>[] }
+                : {}),
+            }));
+            return {
+              status: head.status,
+              agentJoined: head.agent_joined,
+              agentName: agent?.name ?? null,
+              queuePosition,
+              messages,
+              cursor: messages.at(-1)?.seq ?? after,
+            };
+          },
+        );
       },
     );
   });
