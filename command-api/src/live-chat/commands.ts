@@ -56,11 +56,8 @@ function ownSessionOnly(issuer: Issuer, sessionId: string): void {
     throw new NotFoundError('No such chat session');
 }
 
-async function closedFromVisitorSide(
-  context: CommandContext,
-  sessionId: string,
-  appended: number,
-): Promise<void> {
+/** A closed session no longer counts against the address it came from (the open-session cap). */
+async function freeAddressSlot(context: CommandContext, sessionId: string, appended: number): Promise<void> {
   if (appended > 0) await new VisitorTokens(context.services.pool).sessionClosed(sessionId);
 }
 
@@ -113,7 +110,7 @@ export const markSuggestionSolved = defineCommand({
       type: 'MarkSuggestionSolved',
       ...body,
     });
-    await closedFromVisitorSide(context, body.sessionId, events.length);
+    await freeAddressSlot(context, body.sessionId, events.length);
     return { position };
   },
 });
@@ -228,7 +225,7 @@ export const closeSession = defineCommand({
       ...body,
       by,
     });
-    await closedFromVisitorSide(context, body.sessionId, events.length);
+    await freeAddressSlot(context, body.sessionId, events.length);
     return { position };
   },
 });

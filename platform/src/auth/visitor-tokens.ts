@@ -53,6 +53,9 @@ export class VisitorTokens {
     widgetKey: string;
     ip: string;
   }): Promise<{ token: string; expiresAt: Date }> {
+    // Now and then, forget tokens (and the addresses they came from) a day after they expired.
+    if (Math.random() < 0.01)
+      await this.pool.query(`DELETE FROM visitor_tokens WHERE expires_at < now() - interval '1 day'`);
     const token = VISITOR_TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const expiresAt = new Date(Date.now() + this.ttlHours * 3_600_000);
     await this.pool.query(
