@@ -1,4 +1,4 @@
-import { watch, type Ref } from 'vue';
+import { onScopeDispose, watch, type Ref } from 'vue';
 import { usePolling } from '../../composables/usePolling';
 import { useTeamChatStore } from './useTeamChatStore';
 
@@ -27,6 +27,7 @@ export function useConversationPolling(channelId: Ref<string | null>) {
     if (id !== previous) messages.restart();
   });
   store.setOpenChannel(channelId.value);
+  onScopeDispose(() => store.setOpenChannel(null));
 
   watch(
     () => {
