@@ -23,12 +23,17 @@ import { print, rawInsertCeiling, round, scratchDatabase, summarize } from './me
  * so that the load generator does not share its event loop.
  */
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const POSTERS = 50;
 const VISIBILITY_RATE = 500;
 const POLLERS = 20;
 const SERVER_FLAG = '--teamchat-server';
 const here = fileURLToPath(import.meta.url);
+
+function median<T extends { perSecond: number }>(results: T[]): T {
+  return [...results].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(results.length / 2)]!;
+}
 
 /** The parts of autocannon's options and results this benchmark uses. */
 interface CannonRequest {
@@ -183,7 +188,6 @@ async function getJson(url: string, token: string, headers: Record<string, strin
 async function settle(url: string, token: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
     const answer = await getJson(`${url}/api/projections`, token);
-    if (process.env.BENCH_SERVER_LOG) process.stderr.write(`settle ${JSON.stringify(answer.body)}\n`);
     const items = (answer.body?.items ?? []) as { behind: boolean }[];
     if (items.length > 0 && items.every((p) => !p.behind)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -198,7 +202,7 @@ export async function run() {
     EVENT_STORE: 'postgres',
     DATA_KEY_SECRET: randomBytes(32).toString('hex'),
     DATA_DIR: dataDir,
-    DB_POOL_SIZE: String(POSTERS),
+    DB_POOL_SIZE: '30',
   };
   let server: ChildProcess | null = null;
   let platform: Platform | null = null;
@@ -206,52 +210,69 @@ export async function run() {
     const started = await startServer(env);
     server = started.child;
     const { url } = started;
-    const config = loadConfig({ ...process.env, ...env, DB_POOL_SIZE: '5', SEED_DEMO: 'false', LOG_LEVEL: 'warn' });
+    const config = loadConfig({ ...process.env, ...env, DB_POOL_SIZE: '2', SEED_DEMO: 'false', LOG_LEVEL: 'warn' });
     platform = await openPlatform(config, createLogger('warn', 'bench'));
     const fixture = await setUp(platform, createCommandBus(platform));
     const [reader] = fixture.tokens;
     await settle(url, reader!);
 
-    // (0) the ceiling, measured now, on this database, with as many connections as posters.
-    const ceiling = await rawInsertCeiling(scratch.url, POSTERS, SECONDS);
-    print(`ceiling: raw BEGIN; INSERT; COMMIT, ${POSTERS} connections`, ceiling);
-
-    // (a) PostMessage throughput, as fast as 50 posters can go.
-    const post = await cannon({ url, connections: POSTERS, requests: postRequests(fixture) });
-    print(`(a) PostMessage, ${POSTERS} concurrent posters (req/s, ms)`, post);
+    // (a) PostMessage throughput, as fast as 50 posters can go, in rounds alternating with the
+    // ceiling (raw one-row transactions on this database, as many connections as posters), so
+    // that a noisy neighbour on the shared machine hurts both alike; the median round counts.
+    const rounds: { ceiling: Awaited<ReturnType<typeof rawInsertCeiling>>; post: Cannon }[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const ceiling = await rawInsertCeiling(scratch.url, POSTERS, SECONDS);
+      const post = await cannon({ url, connections: POSTERS, requests: postRequests(fixture) });
+      rounds.push({ ceiling, post });
+      print(`round ${i + 1}: raw inserts/s vs PostMessage/s`, `${ceiling.perSecond} vs ${post.perSecond} (p99 ${ceiling.p99} vs ${post.p99} ms)`);
+      await settle(url, reader!);
+    }
+    const ceiling = median(rounds.map((r) => r.ceiling));
+    const post = median(rounds.map((r) => r.post));
     const postRatio = round(post.perSecond / ceiling.perSecond);
+    print(`ceiling: raw BEGIN; INSERT; COMMIT, ${POSTERS} connections`, ceiling);
+    print(`(a) PostMessage, ${POSTERS} concurrent posters over HTTP (req/s, ms)`, post);
     print('    ratio PostMessage/s : raw insert/s (target >= 0.4)', `${post.perSecond} / ${ceiling.perSecond} = ${postRatio}`);
-    await settle(url, reader!);
 
-    // (b) visibility at a steady 500 posts/s: from the command's answer until a poller of the query API sees it.
-    const answeredAt = new Map<string, number>();
-    const seenAt = new Map<string, number>();
-    let watching = true;
-    const first = await getJson(`${url}/api/channels/${fixture.channelId}/messages?limit=1`, reader!);
-    let cursor = String(first.body!.cursor);
-    const watcher = (async () => {
-      while (watching) {
-        const page = await getJson(`${url}/api/channels/${fixture.channelId}/messages?after=${cursor}&limit=200`, reader!);
-        const now = performance.now();
-        for (const item of (page.body?.items ?? []) as { id: string }[]) if (!seenAt.has(item.id)) seenAt.set(item.id, now);
-        if (page.body) cursor = String(page.body.cursor);
-      }
-    })();
-    const steady = await cannon({
-      url,
-      connections: POSTERS,
-      overallRate: VISIBILITY_RATE,
-      requests: postRequests(fixture, (status, body) => {
-        if (status === 200) answeredAt.set((JSON.parse(body) as { messageId: string }).messageId, performance.now());
-      }),
-    });
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    watching = false;
-    await watcher;
-    const visibilityMs = [...answeredAt].flatMap(([id, at]) => (seenAt.has(id) ? [Math.max(0, seenAt.get(id)! - at)] : []));
-    const visibility = { ...summarize(visibilityMs), unseen: answeredAt.size - visibilityMs.length, postsPerSecond: steady.perSecond, postP99: steady.p99 };
-    print(`(b) answer -> visible in the query API at ${VISIBILITY_RATE} posts/s (ms)`, visibility);
-    await settle(url, reader!);
+    // (b) visibility: from the command's answer until a poller of the query API (one client
+    // asking for changes after its cursor, again as soon as it has the answer) sees the message.
+    const visibilityAt = async (rate: number) => {
+      const answeredAt = new Map<string, number>();
+      const seenAt = new Map<string, number>();
+      let watching = true;
+      const first = await getJson(`${url}/api/channels/${fixture.channelId}/messages?limit=1`, reader!);
+      let cursor = String(first.body!.cursor);
+      const watcher = (async () => {
+        while (watching) {
+          const page = await getJson(`${url}/api/channels/${fixture.channelId}/messages?after=${cursor}&limit=200`, reader!);
+          const now = performance.now();
+          for (const item of (page.body?.items ?? []) as { id: string }[]) if (!seenAt.has(item.id)) seenAt.set(item.id, now);
+          if (page.body) cursor = String(page.body.cursor);
+        }
+      })();
+      const steady = await cannon({
+        url,
+        connections: POSTERS,
+        overallRate: rate,
+        requests: postRequests(fixture, (status, body) => {
+          if (status === 200) answeredAt.set((JSON.parse(body) as { messageId: string }).messageId, performance.now());
+        }),
+      });
+      // Every answered message must show up; wait for the stragglers rather than leave them out.
+      const deadline = performance.now() + 30_000;
+      while ([...answeredAt.keys()].some((id) => !seenAt.has(id)) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      watching = false;
+      await watcher;
+      const visibilityMs = [...answeredAt].flatMap(([id, at]) => (seenAt.has(id) ? [Math.max(0, seenAt.get(id)! - at)] : []));
+      await settle(url, reader!);
+      return { askedPostsPerSecond: rate, postsPerSecond: steady.perSecond, postP99: steady.p99, ...summarize(visibilityMs), unseen: answeredAt.size - visibilityMs.length };
+    };
+    const visibility = await visibilityAt(VISIBILITY_RATE);
+    print(`(b) answer -> visible in the query API, asked ${VISIBILITY_RATE} posts/s (ms)`, visibility);
+    // When the server cannot sustain the asked rate the queue, not the projection, is measured: also at half of what it sustains.
+    const sustainable = Math.max(10, Math.floor(post.perSecond / 2));
+    const visibilitySustained = sustainable < VISIBILITY_RATE ? await visibilityAt(sustainable) : visibility;
+    if (sustainable < VISIBILITY_RATE) print(`(b') the same at ${sustainable} posts/s (half of (a))`, visibilitySustained);
 
     // (c) polls of sidebar + open channel when nothing changed: 304 without reading rows.
     const pollers = fixture.tokens.slice(0, POLLERS);
@@ -306,15 +327,19 @@ export async function run() {
     const summary = [
       { metric: `PostMessage/s, ${POSTERS} posters over HTTP`, value: post.perSecond, unit: 'commands/s', reference: { label: 'raw one-row inserts/s, same run', value: ceiling.perSecond }, target: 'ratio >= 0.4' },
       { metric: 'PostMessage p99 latency', value: post.p99, unit: 'ms', reference: { label: 'raw one-row insert p99', value: ceiling.p99 } },
-      { metric: `answer -> visible p99 at ${steady.perSecond} posts/s`, value: visibility.p99, unit: 'ms', target: '<= 100 ms at 500 posts/s' },
+      { metric: `answer -> visible p99 at ${visibility.postsPerSecond} posts/s (asked ${VISIBILITY_RATE})`, value: visibility.p99, unit: 'ms', target: '<= 100 ms at 500 posts/s' },
+      { metric: `answer -> visible p99 at ${visibilitySustained.postsPerSecond} posts/s`, value: visibilitySustained.p99, unit: 'ms' },
       { metric: 'unchanged polls (sidebar + channel, 304)', value: unchanged.perSecond, unit: 'req/s', reference: { label: 'polls after one message (200)', value: changed.perSecond }, target: '>= 5000 req/s' },
     ];
     return {
       seconds: SECONDS,
+      rounds: ROUNDS,
       posters: POSTERS,
+      allRounds: rounds,
       ceiling,
       postMessage: { ...post, ratioToCeiling: postRatio },
       visibility,
+      visibilitySustained,
       unchangedPolls,
       changedPolls,
       summary,
