@@ -158,8 +158,11 @@ const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${
 export class SqlAuditLog implements AuditLog {
   constructor(private readonly pool: pg.Pool) {}
 
+  /** Creates the indexes once; instances starting together take turns (a lock, then IF NOT EXISTS). */
   async migrate(): Promise<void> {
-    await this.pool.query(AUDIT_INDEXES_DDL);
+    await this.pool.query(
+      `BEGIN; SELECT pg_advisory_xact_lock(hashtext('audit-indexes')); ${AUDIT_INDEXES_DDL}; COMMIT;`,
+    );
   }
 
   async page(filter: EventFilter, request: PageRequest): Promise<StoredRecord[]> {

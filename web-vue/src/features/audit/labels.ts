@@ -28,7 +28,11 @@ export const shortId = (id: string) => id.slice(0, 8);
 /** A one-line gist of an event's data: the text people wrote, or the ids it is about. */
 export function gist(event: AuditEvent): string {
   const d = event.data;
-  for (const key of ['body', 'name', 'visitorName', 'title', 'subject', 'endpoint']) {
+  if (typeof d.endpoint === 'string' && d.filter && typeof d.filter === 'object') {
+    const filter = Object.entries(d.filter as Record<string, string>).map(([k, v]) => `${k}=${v}`);
+    return [d.endpoint, ...filter].join(' ');
+  }
+  for (const key of ['body', 'name', 'visitorName', 'title', 'subject']) {
     const value = d[key];
     if (typeof value === 'string' && value) return value.length > 90 ? `${value.slice(0, 89)}…` : value;
   }
