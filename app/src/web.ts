@@ -29,7 +29,7 @@ export async function registerWebAssets(config: Config, logger: Logger, options:
   return {
     notFound: (request: FastifyRequest, reply: FastifyReply) => {
       const url = request.url.split('?')[0]!;
-      if (!portal || request.method !== 'GET' || url.startsWith('/api/') || path.extname(url) !== '') return undefined;
+      if (!portal || (request.method !== 'GET' && request.method !== 'HEAD') || url.startsWith('/api/') || path.extname(url) !== '') return undefined;
       reply.header('content-security-policy', PORTAL_CSP);
       return reply.sendFile('index.html', portalDir);
     },
@@ -38,7 +38,8 @@ export async function registerWebAssets(config: Config, logger: Logger, options:
         await app.register(fastifyStatic, {
           root: portalDir,
           prefix: '/',
-          wildcard: false,
+          // files are looked up per request, so a rebuild while the server runs is served at once
+          wildcard: true,
           setHeaders: (res, file) => {
             if (file.endsWith('.html')) res.header('content-security-policy', PORTAL_CSP);
             if (file.includes(`${path.sep}assets${path.sep}`)) res.header('cache-control', 'public, max-age=31536000, immutable');
