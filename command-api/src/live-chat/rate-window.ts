@@ -4,9 +4,11 @@
  */
 export class RateWindows {
   private readonly windows = new Map<string, { started: number; hits: number }>();
-  private lastSweep = Date.now();
+  private lastSweep: number;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = Date.now) {
+    this.lastSweep = now();
+  }
 
   /** Records a hit; 0 when it is allowed, else the seconds until the window ends. */
   hit(key: string, max: number, windowMs: number): number {
