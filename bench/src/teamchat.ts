@@ -100,7 +100,14 @@ async function serve(): Promise<void> {
     batchSize: config.PROJECTION_BATCH_SIZE,
   });
   await runner.migrate();
-  runner.start();
+  // BENCH_PARTS: 'all' (one process, as `npm start`), 'api' (commands and queries) or 'projections'.
+  const parts = process.env.BENCH_PARTS ?? 'all';
+  if (parts !== 'api') runner.start();
+  if (parts === 'projections') {
+    process.stdout.write('READY -\n');
+    process.on('SIGTERM', () => void runner.stop().then(() => platform.close()).then(() => process.exit(0)));
+    return;
+  }
   const http = await createHttpServer({ logger, title: 'bench', readiness: platform.readiness, rateLimitPerMinute: 1_000_000_000 });
   await registerCommandApi(http, platform, bus);
   await registerQueryApi(http, platform, { projectors: allProjectors.map((p) => p.name) });

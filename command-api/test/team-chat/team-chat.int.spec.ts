@@ -26,6 +26,7 @@ describe('Team chat through both HTTP APIs', () => {
       ApiClient,
     ];
     shareWrites([emma, mitch, jamie, morgan]);
+    await t.settle(); // the demo seed, written before any client
   });
   afterAll(async () => t?.close());
 

@@ -2,11 +2,12 @@ import { createHash } from 'node:crypto';
 import { createBlobStore, type BlobStore } from '@chat/platform/blobs/index';
 import { NotFoundError, principalOf, requireUser, type HttpServer, type Platform } from '@chat/platform';
 import type { ReadModels } from '@chat/projections';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { ChangeVersions } from '../change-versions';
 import { withEtag } from '../etag';
+import { TeamChatVersionCache } from './version-cache';
 import {
   channelAccess,
   channelMembers,
@@ -145,8 +146,10 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
     if (!row) throw new NotFoundError('No such channel');
     return row;
   };
-  const accessTo = async (viewer: string, channelId: string) => {
-    const access = await channelAccess(db, viewer, channelId);
+  const cache = new TeamChatVersionCache(versions);
+  // A missing or hidden channel is cached as null: it answers 404 until the read model changes.
+  const accessTo = async (request: FastifyRequest, viewer: string, channelId: string) => {
+    const access = await cache.get(request, `a:${viewer}:${channelId}`, async () => (await channelAccess(db, viewer, channelId)) ?? null);
     if (!access) throw new NotFoundError('No such channel');
     return { id: channelId, ...access };
   };
@@ -163,7 +166,8 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
     },
     async (request, reply) => {
       const { userId } = principalOf(request);
-      const version = `${await sidebarVersion(db, userId)}.${await versions.of('users')}.${tagOf(userId)}`;
+      const sidebar = await cache.get(request, `s:${userId}`, () => sidebarVersion(db, userId));
+      const version = `${sidebar}.${await versions.of('users')}.${tagOf(userId)}`;
       return withEtag(request, reply, version, async () => {
         const items = (await visibleChannels(db, userId)).map((row) => toChannel(row, userId));
         items.sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
@@ -186,7 +190,7 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
     { schema: { tags, params: ChannelParams, response: { 200: z.object({ items: z.array(MemberItem) }) } }, preHandler: auth },
     async (request, reply) => {
       const { userId } = principalOf(request);
-      const channel = await accessTo(userId, request.params.id);
+      const channel = await accessTo(request, userId, request.params.id);
       const version = `${channel.version}.${await versions.of('users')}.${tagOf(userId, channel.id)}`;
       return withEtag(request, reply, version, async () => ({
         items: (await channelMembers(db, channel.id)).map((m) => ({ userId: m.user_id, name: m.name ?? UNKNOWN, role: m.role })),
@@ -208,7 +212,7 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
     },
     async (request, reply) => {
       const { userId } = principalOf(request);
-      const channel = await accessTo(userId, request.params.id);
+      const channel = await accessTo(request, userId, request.params.id);
       const { after, before, limit = 50 } = request.query;
       const upTo = channel.change_seq;
       // The channel's change number is the whole version of its message list: a 304 reads no message.
