@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createReactors } from '@chat/app/reactors';
@@ -28,11 +28,13 @@ import { print, rawInsertCeiling, round, scratchDatabase, summarize } from './me
  * The server runs in a child process (the all-in-one composition on Postgres) so that the load
  * generator does not share its event loop. It lifts the widget's per-address and per-visitor
  * rate limits: here one address sends for 200 visitors, each faster than a person types.
+ * BENCH_DEBUG=1 prints how far behind the log each projector and reactor is, every 0.5 s of (b).
  */
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const SESSIONS = 200;
-const VISIBILITY_RATE = 200;
+const VISIBILITY_RATE = Number(process.env.BENCH_RATE ?? 200);
+const LIGHT_RATE = 50;
 const WATCHED = 20;
 const POLLERS = 20;
 const SERVER_FLAG = '--livechat-server';
@@ -273,7 +275,95 @@ function messageRequests(sessions: VisitorSession[]): CannonRequest[] {
   ];
 }
 
+/**
+ * At a steady `rate` of visitor messages: the rest of the visitors under load, and 20 watched
+ * visitors writing once a second each. After each answer, the agent's session view is asked for it
+ * with X-Min-Position (the query API answers once its read models have passed the message, at most
+ * 2 s later, else it is asked again): the time until the view holds the message, from the answer
+ * and from sending.
+ */
+async function visibilityAt(url: string, fixture: Fixture, rate: number) {
+  const staff = fixture.staffTokens[0]!;
+  const watched = fixture.sessions.slice(0, WATCHED);
+  const fromAnswer: number[] = [];
+  const fromSend: number[] = [];
+  let unseen = 0;
+  let refused = 0;
+  let viewRequests = 0;
+  const writers = watched.map(async (session, i) => {
+    const token = fixture.staffTokens[i % fixture.staffTokens.length]!;
+    let cursor = 0;
+    await new Promise((resolve) => setTimeout(resolve, (1000 * i) / WATCHED));
+    const deadline = performance.now() + SECONDS * 1000;
+    let n = 0;
+    while (performance.now() < deadline) {
+      const due = performance.now() + 1000;
+      const messageId = randomUUID();
+      const sent = performance.now();
+      const response = await fetch(`${url}/api/widget/sessions/${session.sessionId}/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ messageId, body: PHRASES[n++ % PHRASES.length] }),
+      });
+      const answer = (await response.json()) as { position?: string };
+      const answered = performance.now();
+      if (response.status !== 200 || !answer.position) {
+        refused++;
+        continue;
+      }
+      let seen = false;
+      for (let tries = 0; !seen && tries < 10; tries++) {
+        const view = await getJson(
+          `${url}/api/livechat/sessions/${session.sessionId}?after=${cursor}`,
+          token,
+          { 'x-min-position': answer.position },
+        );
+        viewRequests++;
+        const messages = (view.body?.messages ?? []) as { id: string }[];
+        seen = messages.some((m) => m.id === messageId);
+        if (view.body) cursor = Number(view.body.cursor);
+      }
+      const now = performance.now();
+      if (seen) {
+        fromAnswer.push(now - answered);
+        fromSend.push(now - sent);
+      } else unseen++;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
+    }
+  });
+  const probe = process.env.BENCH_DEBUG
+    ? setInterval(() => {
+        void getJson(`${url}/api/projections`, staff).then((a) =>
+          process.stderr.write(
+            `lag ${JSON.stringify((a.body?.items as { name: string; position: string }[]).map((i) => `${i.name}:${(BigInt(a.body!.head as string) - BigInt(i.position)) / 1000n}`))}\n`,
+          ),
+        );
+      }, 500)
+    : null;
+  const steadyStart = performance.now();
+  const steady = await cannon({
+    url,
+    connections: SESSIONS - WATCHED,
+    overallRate: Math.max(1, rate - WATCHED),
+    requests: messageRequests(fixture.sessions.slice(WATCHED)),
+  });
+  await Promise.all(writers);
+  const steadySeconds = (performance.now() - steadyStart) / 1000;
+  if (probe) clearInterval(probe);
+  const visibility = {
+    fromAnswer: summarize(fromAnswer),
+    fromSend: summarize(fromSend),
+    unseen,
+    refused,
+    messagesPerSecond: round(steady.perSecond + fromSend.length / steadySeconds, 0),
+    loadP99: steady.p99,
+    viewRequests,
+  };
+  return visibility;
+}
+
 export async function run() {
+  const loadAtStart = loadavg()[0]!;
   const scratch = await scratchDatabase('bench_livechat');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-livechat-'));
   const env = {
@@ -325,86 +415,12 @@ export async function run() {
     );
     await settle(url, staff);
 
-    // (b) at a steady 200 messages/s: 180 visitors under load, and 20 watched visitors writing once a
-    // second each. After each answer, the agent's session view is asked for it with X-Min-Position
-    // (the query API answers once its read models have passed the message, at most 2 s later, else
-    // it is asked again): the time until the view holds the message, from the answer and from sending.
-    const watched = fixture.sessions.slice(0, WATCHED);
-    const fromAnswer: number[] = [];
-    const fromSend: number[] = [];
-    let unseen = 0;
-    let refused = 0;
-    let viewRequests = 0;
-    const writers = watched.map(async (session, i) => {
-      const token = fixture.staffTokens[i % fixture.staffTokens.length]!;
-      let cursor = 0;
-      await new Promise((resolve) => setTimeout(resolve, (1000 * i) / WATCHED));
-      const deadline = performance.now() + SECONDS * 1000;
-      let n = 0;
-      while (performance.now() < deadline) {
-        const due = performance.now() + 1000;
-        const messageId = randomUUID();
-        const sent = performance.now();
-        const response = await fetch(`${url}/api/widget/sessions/${session.sessionId}/messages`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ messageId, body: PHRASES[n++ % PHRASES.length] }),
-        });
-        const answer = (await response.json()) as { position?: string };
-        const answered = performance.now();
-        if (response.status !== 200 || !answer.position) {
-          refused++;
-          continue;
-        }
-        let seen = false;
-        for (let tries = 0; !seen && tries < 10; tries++) {
-          const view = await getJson(
-            `${url}/api/livechat/sessions/${session.sessionId}?after=${cursor}`,
-            token,
-            { 'x-min-position': answer.position },
-          );
-          viewRequests++;
-          const messages = (view.body?.messages ?? []) as { id: string }[];
-          seen = messages.some((m) => m.id === messageId);
-          if (view.body) cursor = Number(view.body.cursor);
-        }
-        const now = performance.now();
-        if (seen) {
-          fromAnswer.push(now - answered);
-          fromSend.push(now - sent);
-        } else unseen++;
-        await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - performance.now())));
-      }
-    });
-    const probe = process.env.BENCH_DEBUG
-      ? setInterval(() => {
-          void getJson(`${url}/api/projections`, staff).then((a) =>
-            process.stderr.write(
-              `lag ${JSON.stringify((a.body?.items as { name: string; position: string }[]).map((i) => `${i.name}:${(BigInt(a.body!.head as string) - BigInt(i.position)) / 1000n}`))}\n`,
-            ),
-          );
-        }, 500)
-      : null;
-    const steadyStart = performance.now();
-    const steady = await cannon({
-      url,
-      connections: SESSIONS - WATCHED,
-      overallRate: VISIBILITY_RATE - WATCHED,
-      requests: messageRequests(fixture.sessions.slice(WATCHED)),
-    });
-    await Promise.all(writers);
-    const steadySeconds = (performance.now() - steadyStart) / 1000;
-    if (probe) clearInterval(probe);
-    const visibility = {
-      fromAnswer: summarize(fromAnswer),
-      fromSend: summarize(fromSend),
-      unseen,
-      refused,
-      messagesPerSecond: round(steady.perSecond + fromSend.length / steadySeconds, 0),
-      loadP99: steady.p99,
-      viewRequests,
-    };
+    // (b) at a steady 200 messages/s, and for the curve at 50/s: visitor message -> agent's session view.
+    const visibility = await visibilityAt(url, fixture, VISIBILITY_RATE);
     print(`(b) visitor message -> agent's session view at ${VISIBILITY_RATE}/s (ms)`, visibility);
+    await settle(url, staff);
+    const lightVisibility = await visibilityAt(url, fixture, LIGHT_RATE);
+    print(`    the same at ${LIGHT_RATE}/s (ms)`, lightVisibility);
     await settle(url, staff);
 
     // (c) the queue's 10-second refresh, open sessions + KPI tiles, when nothing changed: 304s.
@@ -493,6 +509,11 @@ export async function run() {
         target: '<= 100 ms at 200 messages/s',
       },
       {
+        metric: `message -> agent view p99 (from the answer) at ${lightVisibility.messagesPerSecond} messages/s`,
+        value: lightVisibility.fromAnswer.p99,
+        unit: 'ms',
+      },
+      {
         metric: 'unchanged queue polls (304)',
         value: unchanged.perSecond,
         unit: 'req/s',
@@ -508,10 +529,13 @@ export async function run() {
     return {
       seconds: SECONDS,
       sessions: SESSIONS,
+      // Other work on the machine during the run (1-minute load averages at start and end).
+      loadAverage: { start: round(loadAtStart), end: round(loadavg()[0]!) },
       ceiling,
       bare,
       messages: { ...messages, ratioToCeiling: messageRatio },
       visibility,
+      lightVisibility,
       unchangedPolls,
       changedPolls,
       summary,
