@@ -38,6 +38,8 @@ const LIGHT_RATE = 50;
 const WATCHED = 20;
 const POLLERS = 20;
 const SERVER_FLAG = '--livechat-server';
+/** `all-in-one` (one process, as `npm start`) or `services` (the APIs in one process, projections and the bot in another). */
+const TOPOLOGY = process.env.BENCH_TOPOLOGY === 'services' ? 'services' : 'all-in-one';
 const here = fileURLToPath(import.meta.url);
 
 const UNLIMITED: WidgetLimits = {
@@ -118,8 +120,11 @@ function cannon(options: CannonOptions): Promise<Cannon> {
   });
 }
 
-/** The server process: command-api (with the widget routes), projections with the bot, query-api; plus a bare endpoint. */
-async function serve(): Promise<void> {
+/**
+ * A server process: command-api (with the widget routes) and query-api, plus a bare endpoint; and
+ * projections with the bot, in the same process (all-in-one) or in a process of their own.
+ */
+async function serve(parts: { http: boolean; projections: boolean }): Promise<void> {
   const config = loadConfig({
     ...process.env,
     PORT: '0',
@@ -139,7 +144,19 @@ async function serve(): Promise<void> {
     batchSize: config.PROJECTION_BATCH_SIZE,
   });
   await runner.migrate();
-  runner.start();
+  if (parts.projections) runner.start();
+  if (!parts.http) {
+    process.stdout.write('READY projections\n');
+    process.on(
+      'SIGTERM',
+      () =>
+        void runner
+          .stop()
+          .then(() => platform.close())
+          .then(() => process.exit(0)),
+    );
+    return;
+  }
   const http = await createHttpServer({
     logger,
     title: 'bench',
@@ -162,12 +179,15 @@ async function serve(): Promise<void> {
   });
 }
 
-function startServer(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
+function startServer(
+  env: Record<string, string>,
+  role: string,
+): Promise<{ url: string; child: ChildProcess }> {
   // BENCH_CPU_PROFILE=<dir> writes a CPU profile of the server process there.
   const profile = process.env.BENCH_CPU_PROFILE
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
     : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', here, SERVER_FLAG], {
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', here, SERVER_FLAG, role], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -374,11 +394,13 @@ export async function run() {
     DB_POOL_SIZE: '40',
   };
   let server: ChildProcess | null = null;
+  let projections: ChildProcess | null = null;
   let platform: Platform | null = null;
   try {
-    const started = await startServer(env);
+    const started = await startServer(env, TOPOLOGY === 'services' ? '--api' : '--all-in-one');
     server = started.child;
     const { url } = started;
+    if (TOPOLOGY === 'services') projections = (await startServer(env, '--projections')).child;
     const config = loadConfig({
       ...process.env,
       ...env,
@@ -542,9 +564,10 @@ export async function run() {
     };
   } finally {
     await platform?.close();
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server!.once('exit', resolve));
-      server.kill('SIGTERM');
+    for (const child of [server, projections]) {
+      if (!child || child.exitCode !== null) continue;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
     }
     await scratch.drop();
@@ -552,4 +575,9 @@ export async function run() {
   }
 }
 
-if (process.argv.includes(SERVER_FLAG)) await serve();
+if (process.argv.includes(SERVER_FLAG)) {
+  await serve({
+    http: !process.argv.includes('--projections'),
+    projections: !process.argv.includes('--api'),
+  });
+}

@@ -127,11 +127,19 @@ export const suggestArticles = defineCommand({
   }),
   allow: systemOnly,
   handle: async (context, body) => {
-    const { position, events } = await decideSession(context, body.sessionId, {
+    const { position, events, history } = await decideSession(context, body.sessionId, {
       type: 'SuggestArticles',
       ...body,
     });
-    return { position, suggested: events.length > 0 };
+    // What the session will take from the bot from now on, so that it need not ask in vain.
+    const state = fold(chatSessionAggregate, [...history, ...events]);
+    const open = state.status !== 'absent' && state.status !== 'CLOSED' && !state.everJoined;
+    return {
+      position,
+      suggested: events.length > 0,
+      silenced: !open,
+      suggestedArticles: state.status === 'absent' ? [] : [...state.suggestedArticles],
+    };
   },
 });
 

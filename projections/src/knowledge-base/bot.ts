@@ -16,6 +16,7 @@ export type IssueCommand = (
 ) => Promise<unknown>;
 
 const KB_WAIT_MS = 5_000;
+const SESSION_CACHE_MAX = 20_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -46,6 +47,25 @@ export function createKnowledgeBaseBot(deps: {
     }
   };
 
+  /**
+   * What each session will still take from the bot, as its last answers said: nothing once an
+   * agent joined or it closed, and no article twice. Only spares asking in vain; the session's
+   * rules decide either way, so a cold cache (after a restart) changes nothing.
+   */
+  const sessions = new Map<string, { silenced: boolean; articles: Set<string> }>();
+  const remember = (sessionId: string, answer: unknown) => {
+    const { silenced, suggestedArticles } = (answer ?? {}) as {
+      silenced?: unknown;
+      suggestedArticles?: unknown;
+    };
+    if (typeof silenced !== 'boolean' || !Array.isArray(suggestedArticles)) return;
+    if (sessions.size >= SESSION_CACHE_MAX) sessions.clear();
+    sessions.set(sessionId, {
+      silenced,
+      articles: new Set(suggestedArticles.filter((a) => typeof a === 'string')),
+    });
+  };
+
   return {
     name: 'kb-bot',
     handles: ['VisitorMessagePosted'],
@@ -56,11 +76,13 @@ export function createKnowledgeBaseBot(deps: {
         body: string;
       };
       if (typeof body !== 'string' || body === ERASED) return;
+      const known = sessions.get(sessionId);
+      if (known?.silenced) return;
       await knowledgeBaseReached(event.position);
       const hits = await matchArticles(deps.db, body, { limit: MAX_SUGGESTIONS });
-      if (hits.length === 0) return;
+      if (hits.every((h) => known?.articles.has(h.id))) return;
       try {
-        await deps.issue(
+        const answer = await deps.issue(
           'SuggestArticles',
           {
             sessionId,
@@ -70,6 +92,7 @@ export function createKnowledgeBaseBot(deps: {
           },
           { correlationId: event.metadata.correlationId, causationId: event.id },
         );
+        remember(sessionId, answer);
       } catch (error) {
         // A refusal is an answer (the session is gone or the rules say no); a conflict or an outage is retried.
         if (error instanceof AppError && error.status < 500 && error.status !== 409) {
