@@ -324,10 +324,13 @@ describe('the audit of the audit', () => {
     const marker = randomUUID();
     await ada.get(`/api/audit/events?correlationId=${marker}`);
     await others.USER!.get(`/api/audit/events?correlationId=${marker}`); // refused: not a read, not recorded
-    const mine = await ada.get(
-      `/api/audit/events?type=AuditQueryPerformed&actor=${demoUserId('ada')}&limit=5`,
-    );
-    const recorded = mine.body.items.find((e: any) => e.data.filter.correlationId === marker);
+    // the log is read below the server-wide snapshot horizon: a moment may pass before it shows
+    const findRecorded = async () =>
+      (await ada.get(`/api/audit/events?type=AuditQueryPerformed&actor=${demoUserId('ada')}&limit=50`)).body.items.find(
+        (e: any) => e.data.filter.correlationId === marker,
+      );
+    await expect.poll(findRecorded, { timeout: 10_000 }).toBeTruthy();
+    const recorded = await findRecorded();
     expect(recorded).toMatchObject({
       streamId: `audit-${demoUserId('ada')}`,
       data: {
