@@ -45,7 +45,6 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: 256 * 1024,
     trustProxy: true,
-    disableRequestLogging: true,
     genReqId: (req) => {
       const given = req.headers['x-correlation-id'];
       return typeof given === 'string' && UUID.test(given) ? given : randomUUID();
