@@ -49,7 +49,8 @@ const channelNameInput = text(1, 80)
   .pipe(ChannelName.min(1, 'needs at least one letter or digit'));
 const uniqueIds = (ids: string[] | null | undefined) => !ids || new Set(ids).size === ids.length;
 
-const newEvents = (events: { type: string; data: unknown }[]) => events.map((e) => ({ id: randomUUID(), ...e }));
+const newEvents = (events: { type: string; data: unknown }[]) =>
+  events.map((e) => ({ id: randomUUID(), ...e }));
 
 function channelCommand(context: CommandContext, command: ChannelCommand) {
   return decideAndAppend(context, {
@@ -61,14 +62,18 @@ function channelCommand(context: CommandContext, command: ChannelCommand) {
 
 /** A user another user may add or write to: existing (404 otherwise) and active. */
 async function activeUser(context: CommandContext, userId: string): Promise<void> {
-  const user = fold({ initialState: initialUserState, evolve: evolveUser }, await context.store.readStream(userStream(userId)));
+  const user = fold(
+    { initialState: initialUserState, evolve: evolveUser },
+    await context.store.readStream(userStream(userId)),
+  );
   if (user.status === 'absent') throw new NotFoundError('No such user');
   if (user.status !== 'active') throw new ConflictError('USER_DEACTIVATED', 'This user is deactivated');
 }
 
 export const createChannel = defineCommand({
   name: 'CreateChannel',
-  summary: 'Create a public or private channel; the creator becomes its ADMIN. Names are unique among live channels.',
+  summary:
+    'Create a public or private channel; the creator becomes its ADMIN. Names are unique among live channels.',
   body: z.strictObject({
     channelId,
     name: channelNameInput,
@@ -97,12 +102,17 @@ export const createChannel = defineCommand({
     const holder = reservation.state.holder;
     if (holder && holder !== body.channelId) {
       const held = (await load(context, channelAggregate, channelStream(holder))).state;
-      if (held.status === 'deleted' || (held.status === 'active' && held.name !== body.name)) deadHolder = holder;
+      if (held.status === 'deleted' || (held.status === 'active' && held.name !== body.name))
+        deadHolder = holder;
     }
     await decideAndAppend(context, {
       streamId: nameStream,
       aggregate: channelNameAggregate,
-      decide: (state) => decideChannelName({ type: 'ReserveChannelName', name: body.name, channelId: body.channelId, deadHolder }, state),
+      decide: (state) =>
+        decideChannelName(
+          { type: 'ReserveChannelName', name: body.name, channelId: body.channelId, deadHolder },
+          state,
+        ),
     });
     const { position } = await channelCommand(context, command);
     return { position, channelId: body.channelId };
@@ -117,7 +127,11 @@ export const joinChannel = defineCommand({
   body: channelOnly,
   allow: anyUserButAuditor,
   handle: async (context, body) => {
-    const { position } = await channelCommand(context, { type: 'JoinChannel', channelId: body.channelId, by: actingUser(context) });
+    const { position } = await channelCommand(context, {
+      type: 'JoinChannel',
+      channelId: body.channelId,
+      by: actingUser(context),
+    });
     return { position };
   },
 });
@@ -128,7 +142,11 @@ export const leaveChannel = defineCommand({
   body: channelOnly,
   allow: anyUserButAuditor,
   handle: async (context, body) => {
-    const { position } = await channelCommand(context, { type: 'LeaveChannel', channelId: body.channelId, by: actingUser(context) });
+    const { position } = await channelCommand(context, {
+      type: 'LeaveChannel',
+      channelId: body.channelId,
+      by: actingUser(context),
+    });
     return { position };
   },
 });
@@ -139,7 +157,12 @@ export const addChannelMember = defineCommand({
   body: z.strictObject({ channelId, userId: z.uuid() }),
   allow: anyUserButAuditor,
   handle: async (context, body) => {
-    const command: ChannelCommand = { type: 'AddChannelMember', channelId: body.channelId, userId: body.userId, by: actingUser(context) };
+    const command: ChannelCommand = {
+      type: 'AddChannelMember',
+      channelId: body.channelId,
+      userId: body.userId,
+      by: actingUser(context),
+    };
     // The channel's rules first, so that a private channel answers 404 to outsiders whoever they name.
     decideChannel(command, (await load(context, channelAggregate, channelStream(body.channelId))).state);
     await activeUser(context, body.userId);
@@ -154,14 +177,19 @@ export const deleteChannel = defineCommand({
   body: channelOnly,
   allow: anyUserButAuditor,
   handle: async (context, body) => {
-    const { position, events } = await channelCommand(context, { type: 'DeleteChannel', channelId: body.channelId, by: actingUser(context) });
+    const { position, events } = await channelCommand(context, {
+      type: 'DeleteChannel',
+      channelId: body.channelId,
+      by: actingUser(context),
+    });
     const deleted = events.find((e) => e.type === 'ChannelDeleted');
     if (deleted?.type !== 'ChannelDeleted') return { position };
     const name = deleted.data.name;
     const released = await decideAndAppend(context, {
       streamId: channelNameStream(name),
       aggregate: channelNameAggregate,
-      decide: (state) => decideChannelName({ type: 'ReleaseChannelName', name, channelId: body.channelId }, state),
+      decide: (state) =>
+        decideChannelName({ type: 'ReleaseChannelName', name, channelId: body.channelId }, state),
     });
     return { position: released.events.length > 0 ? released.position : position };
   },
@@ -175,13 +203,23 @@ export const openDirectMessage = defineCommand({
   handle: async (context, body) => {
     const by = actingUser(context);
     if (body.userId === by.userId)
-      throw new ValidationError('Pick someone else', [{ field: 'body.userId', message: 'cannot be yourself' }], 'DM_WITH_SELF');
+      throw new ValidationError(
+        'Pick someone else',
+        [{ field: 'body.userId', message: 'cannot be yourself' }],
+        'DM_WITH_SELF',
+      );
     const dmId = directMessageChannelId(by.userId, body.userId);
     const existing = await load(context, channelAggregate, channelStream(dmId));
-    if (existing.state.status === 'active' && existing.state.kind === 'dm') return { position: existing.position, channelId: dmId };
+    if (existing.state.status === 'active' && existing.state.kind === 'dm')
+      return { position: existing.position, channelId: dmId };
     await activeUser(context, body.userId);
     const userIds = [by.userId, body.userId].sort() as [string, string];
-    const { position } = await channelCommand(context, { type: 'OpenDirectMessage', channelId: dmId, userIds, by });
+    const { position } = await channelCommand(context, {
+      type: 'OpenDirectMessage',
+      channelId: dmId,
+      userIds,
+      by,
+    });
     return { position, channelId: dmId };
   },
 });
@@ -223,7 +261,12 @@ export const postMessage = defineCommand({
     const stream = messageStream(body.messageId);
     try {
       // A new message is a new stream: concurrent posters never contend, and a retry finds it taken.
-      const result = await context.store.append(stream, 'no_stream', newEvents(decideMessage(command, initialMessageState, facts)), context.append);
+      const result = await context.store.append(
+        stream,
+        'no_stream',
+        newEvents(decideMessage(command, initialMessageState, facts)),
+        context.append,
+      );
       return { position: result.position, messageId: body.messageId };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
@@ -253,7 +296,8 @@ export const editMessage = defineCommand({
   summary: 'Edit your own message',
   body: z.strictObject({ messageId: z.uuid(), body: MessageBody }),
   allow: anyUserButAuditor,
-  handle: (context, body) => messageCommand(context, { type: 'EditMessage', ...body, by: actingUser(context) }),
+  handle: (context, body) =>
+    messageCommand(context, { type: 'EditMessage', ...body, by: actingUser(context) }),
 });
 
 export const deleteMessage = defineCommand({
@@ -261,7 +305,8 @@ export const deleteMessage = defineCommand({
   summary: 'Delete your own message (an org ADMIN or SUPER_ADMIN may delete any): it stays as a tombstone',
   body: z.strictObject({ messageId: z.uuid() }),
   allow: anyUserButAuditor,
-  handle: (context, body) => messageCommand(context, { type: 'DeleteMessage', ...body, by: actingUser(context) }),
+  handle: (context, body) =>
+    messageCommand(context, { type: 'DeleteMessage', ...body, by: actingUser(context) }),
 });
 
 const reaction = z.strictObject({ messageId: z.uuid(), emoji: Emoji });
@@ -271,7 +316,8 @@ export const reactToMessage = defineCommand({
   summary: 'React to a message with an emoji of the quick set (at most once per emoji)',
   body: reaction,
   allow: anyUserButAuditor,
-  handle: (context, body) => messageCommand(context, { type: 'ReactToMessage', ...body, by: actingUser(context) }),
+  handle: (context, body) =>
+    messageCommand(context, { type: 'ReactToMessage', ...body, by: actingUser(context) }),
 });
 
 export const removeReaction = defineCommand({
@@ -279,7 +325,8 @@ export const removeReaction = defineCommand({
   summary: 'Take back your reaction',
   body: reaction,
   allow: anyUserButAuditor,
-  handle: (context, body) => messageCommand(context, { type: 'RemoveReaction', ...body, by: actingUser(context) }),
+  handle: (context, body) =>
+    messageCommand(context, { type: 'RemoveReaction', ...body, by: actingUser(context) }),
 });
 
 export const markChannelRead = defineCommand({
@@ -288,14 +335,27 @@ export const markChannelRead = defineCommand({
   body: z.strictObject({ channelId, messageId: z.uuid().nullish() }),
   allow: anyUserButAuditor,
   handle: async (context, body) => {
-    const command: ChannelMemberCommand = { type: 'MarkChannelRead', channelId: body.channelId, messageId: body.messageId ?? null, by: actingUser(context) };
+    const command: ChannelMemberCommand = {
+      type: 'MarkChannelRead',
+      channelId: body.channelId,
+      messageId: body.messageId ?? null,
+      by: actingUser(context),
+    };
     const [channel, message] = await Promise.all([
       load(context, channelAggregate, channelStream(body.channelId)),
       body.messageId ? load(context, messageAggregate, messageStream(body.messageId)) : null,
     ]);
-    const events = decideChannelMember(command, channelMemberAggregate.initialState, { channel: channel.state, message: message?.state });
+    const events = decideChannelMember(command, channelMemberAggregate.initialState, {
+      channel: channel.state,
+      message: message?.state,
+    });
     // Read marks only move forward and need no state: appended without reading the stream.
-    const result = await context.store.append(channelMemberStream(body.channelId, command.by.userId), 'any', newEvents(events), context.append);
+    const result = await context.store.append(
+      channelMemberStream(body.channelId, command.by.userId),
+      'any',
+      newEvents(events),
+      context.append,
+    );
     return { position: result.position };
   },
 });
@@ -307,7 +367,11 @@ function muteCommand(name: 'MuteChannel' | 'UnmuteChannel', summary: string) {
     body: channelOnly,
     allow: anyUserButAuditor,
     handle: async (context, body) => {
-      const command: ChannelMemberCommand = { type: name, channelId: body.channelId, by: actingUser(context) };
+      const command: ChannelMemberCommand = {
+        type: name,
+        channelId: body.channelId,
+        by: actingUser(context),
+      };
       const channel = (await load(context, channelAggregate, channelStream(body.channelId))).state;
       const { position } = await decideAndAppend(context, {
         streamId: channelMemberStream(body.channelId, command.by.userId),
@@ -319,7 +383,10 @@ function muteCommand(name: 'MuteChannel' | 'UnmuteChannel', summary: string) {
   });
 }
 
-export const muteChannel = muteCommand('MuteChannel', 'Mute a channel: it keeps counting unread messages but shows no badge');
+export const muteChannel = muteCommand(
+  'MuteChannel',
+  'Mute a channel: it keeps counting unread messages but shows no badge',
+);
 export const unmuteChannel = muteCommand('UnmuteChannel', 'Unmute a channel');
 
 export const teamChatCommands = [

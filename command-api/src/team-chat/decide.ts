@@ -36,7 +36,14 @@ function visibleChannel(state: ChannelState, userId: string) {
 }
 
 export type ChannelCommand =
-  | { type: 'CreateChannel'; channelId: string; name: string; visibility: ChannelVisibility; description: string | null; by: ActingUser }
+  | {
+      type: 'CreateChannel';
+      channelId: string;
+      name: string;
+      visibility: ChannelVisibility;
+      description: string | null;
+      by: ActingUser;
+    }
   | { type: 'OpenDirectMessage'; channelId: string; userIds: [string, string]; by: ActingUser }
   | { type: 'JoinChannel'; channelId: string; by: ActingUser }
   | { type: 'LeaveChannel'; channelId: string; by: ActingUser }
@@ -57,7 +64,12 @@ export function decideChannel(command: ChannelCommand, state: ChannelState): Cha
     }
     case 'OpenDirectMessage': {
       if (state.status === 'absent')
-        return [{ type: 'DirectMessageOpened', data: { channelId: command.channelId, userIds: command.userIds, openedBy: me } }];
+        return [
+          {
+            type: 'DirectMessageOpened',
+            data: { channelId: command.channelId, userIds: command.userIds, openedBy: me },
+          },
+        ];
       if (state.kind !== 'dm') throw new ConflictError('CHANNEL_ID_TAKEN', 'Another channel has this id');
       return [];
     }
@@ -68,23 +80,36 @@ export function decideChannel(command: ChannelCommand, state: ChannelState): Cha
     }
     case 'LeaveChannel': {
       const channel = visibleChannel(state, me);
-      if (channel.kind === 'dm') throw new ConflictError('DM_CANNOT_BE_LEFT', 'A direct message cannot be left');
+      if (channel.kind === 'dm')
+        throw new ConflictError('DM_CANNOT_BE_LEFT', 'A direct message cannot be left');
       if (!channel.members[me]) return [];
       return [{ type: 'ChannelLeft', data: { channelId: command.channelId, userId: me } }];
     }
     case 'AddChannelMember': {
       const channel = visibleChannel(state, me);
-      if (channel.kind === 'dm') throw new ConflictError('DM_MEMBERS_FIXED', 'No one can be added to a direct message');
+      if (channel.kind === 'dm')
+        throw new ConflictError('DM_MEMBERS_FIXED', 'No one can be added to a direct message');
       if (!channel.members[me]) throw notAMember();
       if (channel.members[command.userId]) return [];
-      return [{ type: 'ChannelMemberAdded', data: { channelId: command.channelId, userId: command.userId, addedBy: me } }];
+      return [
+        {
+          type: 'ChannelMemberAdded',
+          data: { channelId: command.channelId, userId: command.userId, addedBy: me },
+        },
+      ];
     }
     case 'DeleteChannel': {
       const channel = visibleChannel(state, me);
-      if (channel.kind === 'dm') throw new ConflictError('DM_CANNOT_BE_DELETED', 'A direct message cannot be deleted');
+      if (channel.kind === 'dm')
+        throw new ConflictError('DM_CANNOT_BE_DELETED', 'A direct message cannot be deleted');
       if (channel.members[me] !== 'ADMIN' && !MODERATORS.includes(command.by.role))
         throw new ForbiddenError('Only the channel admin or an org admin may delete the channel');
-      return [{ type: 'ChannelDeleted', data: { channelId: command.channelId, name: channel.name!, deletedBy: me } }];
+      return [
+        {
+          type: 'ChannelDeleted',
+          data: { channelId: command.channelId, name: channel.name!, deletedBy: me },
+        },
+      ];
     }
   }
 }
@@ -107,7 +132,9 @@ export function decideChannelName(command: ChannelNameCommand, state: ChannelNam
       if (state.holder === channelId) return [];
       if (state.holder === null) return [{ type: 'ChannelNameReserved', data: { name, channelId } }];
       if (state.holder !== command.deadHolder)
-        throw new ConflictError('CHANNEL_NAME_TAKEN', `A channel named #${name} already exists`, { field: 'name' });
+        throw new ConflictError('CHANNEL_NAME_TAKEN', `A channel named #${name} already exists`, {
+          field: 'name',
+        });
       return [
         { type: 'ChannelNameReleased', data: { name, channelId: state.holder } },
         { type: 'ChannelNameReserved', data: { name, channelId } },
@@ -142,7 +169,11 @@ export interface MessageFacts {
 }
 
 /** The rules of one message: who posts, edits, deletes and reacts. Pure: state, facts and command in, events out. */
-export function decideMessage(command: MessageCommand, state: MessageState, facts: MessageFacts): MessageEvent[] {
+export function decideMessage(
+  command: MessageCommand,
+  state: MessageState,
+  facts: MessageFacts,
+): MessageEvent[] {
   const me = command.by.userId;
   if (command.type === 'PostMessage') {
     if (state.status !== 'absent') {
@@ -157,10 +188,16 @@ export function decideMessage(command: MessageCommand, state: MessageState, fact
         throw new ValidationError('The quoted message is not in this conversation', [
           { field: 'body.quotedMessageId', message: 'not a message of this conversation' },
         ]);
-      if (quoted.status === 'deleted') throw new ConflictError('QUOTED_MESSAGE_DELETED', 'The quoted message was deleted');
+      if (quoted.status === 'deleted')
+        throw new ConflictError('QUOTED_MESSAGE_DELETED', 'The quoted message was deleted');
     }
     const { messageId, channelId, body, quotedMessageId, attachments } = command;
-    return [{ type: 'MessagePosted', data: { messageId, channelId, authorId: me, body, quotedMessageId, attachments } }];
+    return [
+      {
+        type: 'MessagePosted',
+        data: { messageId, channelId, authorId: me, body, quotedMessageId, attachments },
+      },
+    ];
   }
 
   if (state.status === 'absent') throw messageNotFound();

@@ -17,7 +17,9 @@ describe.each(['fs', 'postgres'] as const)('attachments with the %s blob store',
 
   beforeAll(async () => {
     t = await startTestSystem({ env: { BLOB_STORE: blobStore, ATTACHMENT_MAX_BYTES: String(MAX) } });
-    [emma, mitch, jamie] = (await Promise.all(['emma', 'mitch', 'jamie'].map((u) => t.login(`${u}@demo.local`)))) as [ApiClient, ApiClient, ApiClient];
+    [emma, mitch, jamie] = (await Promise.all(
+      ['emma', 'mitch', 'jamie'].map((u) => t.login(`${u}@demo.local`)),
+    )) as [ApiClient, ApiClient, ApiClient];
     shareWrites([emma, mitch, jamie]);
   });
   afterAll(async () => t?.close());
@@ -25,13 +27,21 @@ describe.each(['fs', 'postgres'] as const)('attachments with the %s blob store',
   async function upload(client: ApiClient, bytes: Buffer, name: string, type = 'application/octet-stream') {
     const form = new FormData();
     form.append('file', new Blob([new Uint8Array(bytes)], { type }), name);
-    const response = await fetch(`${t.url}/api/attachments`, { method: 'POST', body: form, headers: { authorization: `Bearer ${client.token}` } });
+    const response = await fetch(`${t.url}/api/attachments`, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: `Bearer ${client.token}` },
+    });
     return { status: response.status, body: (await response.json()) as any };
   }
   async function download(client: ApiClient, id: string, headers: Record<string, string> = {}) {
     for (let attempt = 0; ; attempt++) {
       const response = await fetch(`${t.url}/api/attachments/${id}`, {
-        headers: { authorization: `Bearer ${client.token}`, ...(client.lastPosition ? { 'x-min-position': client.lastPosition } : {}), ...headers },
+        headers: {
+          authorization: `Bearer ${client.token}`,
+          ...(client.lastPosition ? { 'x-min-position': client.lastPosition } : {}),
+          ...headers,
+        },
       });
       if (response.headers.get('x-stale') !== 'true' || attempt >= 15) return response;
     }
@@ -47,10 +57,26 @@ describe.each(['fs', 'postgres'] as const)('attachments with the %s blob store',
     const image = Buffer.concat([png(64, 48), Buffer.alloc(100, 7)]);
     const uploaded = await upload(emma, image, 'photo.bin', 'text/html');
     expect(uploaded.status).toBe(200);
-    expect(uploaded.body).toEqual({ id: expect.any(String), name: 'photo.bin', size: image.length, contentType: 'image/png', width: 64, height: 48 });
+    expect(uploaded.body).toEqual({
+      id: expect.any(String),
+      name: 'photo.bin',
+      size: image.length,
+      contentType: 'image/png',
+      width: 64,
+      height: 48,
+    });
     const channelId = await channel('public');
     const messageId = randomUUID();
-    expect((await emma.command('PostMessage', { channelId, messageId, body: 'look', attachmentIds: [uploaded.body.id] })).status).toBe(200);
+    expect(
+      (
+        await emma.command('PostMessage', {
+          channelId,
+          messageId,
+          body: 'look',
+          attachmentIds: [uploaded.body.id],
+        })
+      ).status,
+    ).toBe(200);
     const { items } = (await jamie.get(`/api/channels/${channelId}/messages`)).body;
     expect(items[0].attachments).toEqual([uploaded.body]);
     const response = await download(jamie, uploaded.body.id);
@@ -73,7 +99,12 @@ describe.each(['fs', 'postgres'] as const)('attachments with the %s blob store',
     ] as const) {
       const uploaded = await upload(emma, Buffer.from(bytes), name, type);
       expect(uploaded.status).toBe(200);
-      await emma.command('PostMessage', { channelId, messageId: randomUUID(), body: name, attachmentIds: [uploaded.body.id] });
+      await emma.command('PostMessage', {
+        channelId,
+        messageId: randomUUID(),
+        body: name,
+        attachmentIds: [uploaded.body.id],
+      });
       const response = await download(emma, uploaded.body.id);
       expect(response.headers.get('content-disposition'), name).toMatch(/^attachment; filename="/);
       expect(response.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'");
@@ -93,7 +124,11 @@ describe.each(['fs', 'postgres'] as const)('attachments with the %s blob store',
     expect((await upload(emma, Buffer.alloc(0), 'empty.txt')).status).toBe(400);
     const form = new FormData();
     form.append('other', new Blob(['x']), 'x.txt');
-    const wrongField = await fetch(`${t.url}/api/attachments`, { method: 'POST', body: form, headers: { authorization: `Bearer ${emma.token}` } });
+    const wrongField = await fetch(`${t.url}/api/attachments`, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: `Bearer ${emma.token}` },
+    });
     expect(wrongField.status).toBe(400);
     const json = await emma.request('POST', '/api/attachments', { file: 'x' });
     expect(json.status).toBeGreaterThanOrEqual(400);
@@ -105,18 +140,47 @@ describe.each(['fs', 'postgres'] as const)('attachments with the %s blob store',
     const channelId = await channel('public');
     await mitch.command('JoinChannel', { channelId });
     const uploaded = await upload(emma, Buffer.from('notes'), 'notes.txt', 'text/plain');
-    const stolen = await mitch.command('PostMessage', { channelId, messageId: randomUUID(), body: 'mine now', attachmentIds: [uploaded.body.id] });
+    const stolen = await mitch.command('PostMessage', {
+      channelId,
+      messageId: randomUUID(),
+      body: 'mine now',
+      attachmentIds: [uploaded.body.id],
+    });
     expect(stolen.status).toBe(400);
     expect(stolen.body.error.code).toBe('ATTACHMENT_UNAVAILABLE');
     const messageId = randomUUID();
-    const first = await emma.command('PostMessage', { channelId, messageId, body: 'notes', attachmentIds: [uploaded.body.id] });
+    const first = await emma.command('PostMessage', {
+      channelId,
+      messageId,
+      body: 'notes',
+      attachmentIds: [uploaded.body.id],
+    });
     expect(first.status).toBe(200);
-    const retry = await emma.command('PostMessage', { channelId, messageId, body: 'notes', attachmentIds: [uploaded.body.id] });
+    const retry = await emma.command('PostMessage', {
+      channelId,
+      messageId,
+      body: 'notes',
+      attachmentIds: [uploaded.body.id],
+    });
     expect(retry.status).toBe(200);
     expect(retry.body.position).toBe(first.body.position);
-    const twice = await emma.command('PostMessage', { channelId, messageId: randomUUID(), body: 'again', attachmentIds: [uploaded.body.id] });
+    const twice = await emma.command('PostMessage', {
+      channelId,
+      messageId: randomUUID(),
+      body: 'again',
+      attachmentIds: [uploaded.body.id],
+    });
     expect(twice.status).toBe(400);
-    expect((await emma.command('PostMessage', { channelId, messageId: randomUUID(), body: 'x', attachmentIds: [randomUUID()] })).status).toBe(400);
+    expect(
+      (
+        await emma.command('PostMessage', {
+          channelId,
+          messageId: randomUUID(),
+          body: 'x',
+          attachmentIds: [randomUUID()],
+        })
+      ).status,
+    ).toBe(400);
   });
 
   it('downloads are authorized like the conversation: 404 to outsiders, after leaving, and once deleted', async () => {
@@ -125,7 +189,12 @@ describe.each(['fs', 'postgres'] as const)('attachments with the %s blob store',
     const uploaded = await upload(emma, Buffer.from('secret'), 'secret.txt', 'text/plain');
     expect((await download(emma, uploaded.body.id)).status).toBe(404); // not attached to anything yet
     const messageId = randomUUID();
-    await emma.command('PostMessage', { channelId, messageId, body: 'secret', attachmentIds: [uploaded.body.id] });
+    await emma.command('PostMessage', {
+      channelId,
+      messageId,
+      body: 'secret',
+      attachmentIds: [uploaded.body.id],
+    });
     expect((await download(mitch, uploaded.body.id)).status).toBe(200);
     expect((await download(jamie, uploaded.body.id)).status).toBe(404);
     expect((await fetch(`${t.url}/api/attachments/${uploaded.body.id}`)).status).toBe(401);
@@ -135,7 +204,12 @@ describe.each(['fs', 'postgres'] as const)('attachments with the %s blob store',
     expect((await download(emma, uploaded.body.id)).status).toBe(404);
 
     const other = await upload(emma, Buffer.from('more'), 'more.txt', 'text/plain');
-    await emma.command('PostMessage', { channelId, messageId: randomUUID(), body: 'more', attachmentIds: [other.body.id] });
+    await emma.command('PostMessage', {
+      channelId,
+      messageId: randomUUID(),
+      body: 'more',
+      attachmentIds: [other.body.id],
+    });
     expect((await download(emma, other.body.id)).status).toBe(200);
     await emma.command('DeleteChannel', { channelId });
     expect((await download(emma, other.body.id)).status).toBe(404);

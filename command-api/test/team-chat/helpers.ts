@@ -12,7 +12,8 @@ export function shareWrites(clients: ApiClient[]): void {
     const command = client.command.bind(client);
     client.command = async (name, body) => {
       const answer = await command(name, body);
-      if (client.lastPosition && (newest === null || BigInt(client.lastPosition) > newest)) newest = BigInt(client.lastPosition);
+      if (client.lastPosition && (newest === null || BigInt(client.lastPosition) > newest))
+        newest = BigInt(client.lastPosition);
       for (const other of clients) other.lastPosition = newest?.toString() ?? null;
       return answer;
     };

@@ -19,12 +19,9 @@ describe('Team chat through both HTTP APIs', () => {
 
   beforeAll(async () => {
     t = await startTestSystem();
-    [emma, mitch, jamie, morgan] = (await Promise.all(['emma', 'mitch', 'jamie', 'morgan'].map((u) => t.login(`${u}@demo.local`)))) as [
-      ApiClient,
-      ApiClient,
-      ApiClient,
-      ApiClient,
-    ];
+    [emma, mitch, jamie, morgan] = (await Promise.all(
+      ['emma', 'mitch', 'jamie', 'morgan'].map((u) => t.login(`${u}@demo.local`)),
+    )) as [ApiClient, ApiClient, ApiClient, ApiClient];
     shareWrites([emma, mitch, jamie, morgan]);
     await t.settle(); // the demo seed, written before any client
   });
@@ -34,13 +31,22 @@ describe('Team chat through both HTTP APIs', () => {
     ((await client.get('/api/channels')).body.items as any[]).find((c) => c.id === id);
   const messagesOf = async (client: ApiClient, channelId: string, query = '') =>
     (await client.get(`/api/channels/${channelId}/messages${query}`)).body;
-  async function newChannel(owner: ApiClient, visibility: 'public' | 'private', name = `room-${randomUUID().slice(0, 8)}`) {
+  async function newChannel(
+    owner: ApiClient,
+    visibility: 'public' | 'private',
+    name = `room-${randomUUID().slice(0, 8)}`,
+  ) {
     const channelId = randomUUID();
     const answer = await owner.command('CreateChannel', { channelId, name, visibility });
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     return channelId;
   }
-  async function post(client: ApiClient, channelId: string, body: string, extra: Record<string, unknown> = {}) {
+  async function post(
+    client: ApiClient,
+    channelId: string,
+    body: string,
+    extra: Record<string, unknown> = {},
+  ) {
     const messageId = randomUUID();
     const answer = await client.command('PostMessage', { channelId, messageId, body, ...extra });
     expect(answer.status, JSON.stringify(answer.body)).toBe(200);
@@ -60,7 +66,9 @@ describe('Team chat through both HTTP APIs', () => {
     const general = byName.get('general');
     const { items } = await messagesOf(emma, general.id);
     expect(items.some((m: any) => m.editedAt && m.body.includes('Live chat queue'))).toBe(true);
-    expect(items.some((m: any) => m.reactions.some((r: any) => r.emoji === '🎉' && r.count === 2 && r.mine))).toBe(true);
+    expect(
+      items.some((m: any) => m.reactions.some((r: any) => r.emoji === '🎉' && r.count === 2 && r.mine)),
+    ).toBe(true);
     expect(items.some((m: any) => m.quote?.snippet.startsWith('Great news'))).toBe(true);
     expect(items.map((m: any) => m.seq)).toEqual(items.map((_: unknown, i: number) => i + 1));
   });
@@ -68,22 +76,60 @@ describe('Team chat through both HTTP APIs', () => {
   it('creates channels with normalized, unique names; the creator is ADMIN; a deleted channel frees its name', async () => {
     const name = `Proj ${randomUUID().slice(0, 6)} Carms Court`;
     const channelId = randomUUID();
-    const created = await mitch.command('CreateChannel', { channelId, name, visibility: 'public', description: 'About the court' });
+    const created = await mitch.command('CreateChannel', {
+      channelId,
+      name,
+      visibility: 'public',
+      description: 'About the court',
+    });
     expect(created.status).toBe(200);
     const channel = await channelIn(mitch, channelId);
-    expect(channel).toMatchObject({ name: name.toLowerCase().replaceAll(' ', '-'), role: 'ADMIN', memberCount: 1, description: 'About the court' });
-    expect((await mitch.command('CreateChannel', { channelId, name, visibility: 'public', description: 'About the court' })).status).toBe(200);
-    const taken = await jamie.command('CreateChannel', { channelId: randomUUID(), name: channel.name, visibility: 'private' });
+    expect(channel).toMatchObject({
+      name: name.toLowerCase().replaceAll(' ', '-'),
+      role: 'ADMIN',
+      memberCount: 1,
+      description: 'About the court',
+    });
+    expect(
+      (
+        await mitch.command('CreateChannel', {
+          channelId,
+          name,
+          visibility: 'public',
+          description: 'About the court',
+        })
+      ).status,
+    ).toBe(200);
+    const taken = await jamie.command('CreateChannel', {
+      channelId: randomUUID(),
+      name: channel.name,
+      visibility: 'private',
+    });
     expect(taken.status).toBe(409);
     expect(taken.body.error.code).toBe('CHANNEL_NAME_TAKEN');
-    expect((await jamie.command('CreateChannel', { channelId: randomUUID(), name: '!!!', visibility: 'public' })).status).toBe(400);
-    expect((await jamie.command('CreateChannel', { channelId: randomUUID(), name: 'x'.repeat(81), visibility: 'public' })).status).toBe(400);
+    expect(
+      (await jamie.command('CreateChannel', { channelId: randomUUID(), name: '!!!', visibility: 'public' }))
+        .status,
+    ).toBe(400);
+    expect(
+      (
+        await jamie.command('CreateChannel', {
+          channelId: randomUUID(),
+          name: 'x'.repeat(81),
+          visibility: 'public',
+        })
+      ).status,
+    ).toBe(400);
     expect((await jamie.command('DeleteChannel', { channelId })).status).toBe(403);
     expect((await mitch.command('DeleteChannel', { channelId })).status).toBe(200);
     expect(await channelIn(mitch, channelId)).toBeUndefined();
     expect((await mitch.get(`/api/channels/${channelId}`)).status).toBe(404);
     expect((await mitch.get(`/api/channels/${channelId}/messages`)).status).toBe(404);
-    const again = await jamie.command('CreateChannel', { channelId: randomUUID(), name: channel.name, visibility: 'private' });
+    const again = await jamie.command('CreateChannel', {
+      channelId: randomUUID(),
+      name: channel.name,
+      visibility: 'private',
+    });
     expect(again.status).toBe(200);
   });
 
@@ -99,17 +145,32 @@ describe('Team chat through both HTTP APIs', () => {
   it('public channels: everyone reads, members post; join, leave and member counts', async () => {
     const channelId = await newChannel(emma, 'public');
     await post(emma, channelId, 'hello public');
-    expect((await jamie.get(`/api/channels/${channelId}`)).body).toMatchObject({ isMember: false, role: null, memberCount: 1 });
+    expect((await jamie.get(`/api/channels/${channelId}`)).body).toMatchObject({
+      isMember: false,
+      role: null,
+      memberCount: 1,
+    });
     expect((await messagesOf(jamie, channelId)).items.map((m: any) => m.body)).toEqual(['hello public']);
-    const refused = await jamie.command('PostMessage', { channelId, messageId: randomUUID(), body: 'me too' });
+    const refused = await jamie.command('PostMessage', {
+      channelId,
+      messageId: randomUUID(),
+      body: 'me too',
+    });
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe('NOT_A_MEMBER');
     expect((await jamie.command('JoinChannel', { channelId })).status).toBe(200);
     expect((await jamie.command('JoinChannel', { channelId })).status).toBe(200);
-    expect((await jamie.get(`/api/channels/${channelId}`)).body).toMatchObject({ isMember: true, role: 'MEMBER', memberCount: 2 });
+    expect((await jamie.get(`/api/channels/${channelId}`)).body).toMatchObject({
+      isMember: true,
+      role: 'MEMBER',
+      memberCount: 2,
+    });
     await post(jamie, channelId, 'me too');
     expect((await jamie.command('LeaveChannel', { channelId })).status).toBe(200);
-    expect((await jamie.get(`/api/channels/${channelId}`)).body).toMatchObject({ isMember: false, memberCount: 1 });
+    expect((await jamie.get(`/api/channels/${channelId}`)).body).toMatchObject({
+      isMember: false,
+      memberCount: 1,
+    });
     const members = (await emma.get(`/api/channels/${channelId}/members`)).body.items;
     expect(members).toEqual([{ userId: demoUserId('emma'), name: 'Emma', role: 'ADMIN' }]);
   });
@@ -117,14 +178,26 @@ describe('Team chat through both HTTP APIs', () => {
   it('private channels: only members know they exist; any member adds another user; leaving ends access at once', async () => {
     const channelId = await newChannel(mitch, 'private');
     await post(mitch, channelId, 'secret plans');
-    for (const path of [`/api/channels/${channelId}`, `/api/channels/${channelId}/members`, `/api/channels/${channelId}/messages`])
+    for (const path of [
+      `/api/channels/${channelId}`,
+      `/api/channels/${channelId}/members`,
+      `/api/channels/${channelId}/messages`,
+    ])
       expect((await jamie.get(path)).status).toBe(404);
     expect(await channelIn(jamie, channelId)).toBeUndefined();
     expect((await jamie.command('JoinChannel', { channelId })).status).toBe(404);
-    expect((await jamie.command('PostMessage', { channelId, messageId: randomUUID(), body: 'hi' })).status).toBe(404);
-    expect((await jamie.command('AddChannelMember', { channelId, userId: demoUserId('jamie') })).status).toBe(404);
-    expect((await mitch.command('AddChannelMember', { channelId, userId: demoUserId('jamie') })).status).toBe(200);
-    expect((await jamie.command('AddChannelMember', { channelId, userId: demoUserId('morgan') })).status).toBe(200);
+    expect(
+      (await jamie.command('PostMessage', { channelId, messageId: randomUUID(), body: 'hi' })).status,
+    ).toBe(404);
+    expect((await jamie.command('AddChannelMember', { channelId, userId: demoUserId('jamie') })).status).toBe(
+      404,
+    );
+    expect((await mitch.command('AddChannelMember', { channelId, userId: demoUserId('jamie') })).status).toBe(
+      200,
+    );
+    expect(
+      (await jamie.command('AddChannelMember', { channelId, userId: demoUserId('morgan') })).status,
+    ).toBe(200);
     expect((await mitch.command('AddChannelMember', { channelId, userId: randomUUID() })).status).toBe(404);
     expect((await channelIn(jamie, channelId)).memberCount).toBe(3);
     expect((await messagesOf(morgan, channelId)).items[0].body).toBe('secret plans');
@@ -144,7 +217,9 @@ describe('Team chat through both HTTP APIs', () => {
     expect(await channelIn(morgan, dm)).toMatchObject({ kind: 'dm', name: 'Mitch' });
     expect((await jamie.get(`/api/channels/${dm}/messages`)).status).toBe(404);
     expect((await emma.get(`/api/channels/${dm}`)).status).toBe(404);
-    expect((await mitch.command('AddChannelMember', { channelId: dm, userId: demoUserId('jamie') })).status).toBe(409);
+    expect(
+      (await mitch.command('AddChannelMember', { channelId: dm, userId: demoUserId('jamie') })).status,
+    ).toBe(409);
     expect((await mitch.command('LeaveChannel', { channelId: dm })).status).toBe(409);
     expect((await mitch.command('OpenDirectMessage', { userId: demoUserId('mitch') })).status).toBe(400);
     expect((await mitch.command('OpenDirectMessage', { userId: randomUUID() })).status).toBe(404);
@@ -158,9 +233,16 @@ describe('Team chat through both HTTP APIs', () => {
     const first = await post(jamie, channelId, 'first   version\nof the text');
     const reply = await post(mitch, channelId, 'a reply', { quotedMessageId: first });
     let items = (await messagesOf(mitch, channelId)).items;
-    expect(items[1].quote).toEqual({ messageId: first, authorName: 'Jamie', snippet: 'first version of the text', deleted: false });
+    expect(items[1].quote).toEqual({
+      messageId: first,
+      authorName: 'Jamie',
+      snippet: 'first version of the text',
+      deleted: false,
+    });
     expect((await mitch.command('EditMessage', { messageId: first, body: 'hijack' })).status).toBe(403);
-    expect((await jamie.command('EditMessage', { messageId: first, body: 'second version' })).status).toBe(200);
+    expect((await jamie.command('EditMessage', { messageId: first, body: 'second version' })).status).toBe(
+      200,
+    );
     items = (await messagesOf(mitch, channelId)).items;
     expect(items[0]).toMatchObject({ body: 'second version', deleted: false });
     expect(items[0].editedAt).toMatch(/Z$/);
@@ -170,14 +252,31 @@ describe('Team chat through both HTTP APIs', () => {
     expect((await jamie.command('DeleteMessage', { messageId: first })).status).toBe(200);
     expect((await jamie.command('DeleteMessage', { messageId: first })).status).toBe(200);
     items = (await messagesOf(mitch, channelId)).items;
-    expect(items[0]).toMatchObject({ id: first, seq: 1, deleted: true, body: '', reactions: [], attachments: [] });
+    expect(items[0]).toMatchObject({
+      id: first,
+      seq: 1,
+      deleted: true,
+      body: '',
+      reactions: [],
+      attachments: [],
+    });
     expect(items[1].quote).toMatchObject({ messageId: first, deleted: true, snippet: '' });
     expect((await jamie.command('EditMessage', { messageId: first, body: 'undead' })).status).toBe(409);
     expect((await mitch.command('ReactToMessage', { messageId: first, emoji: '👍' })).status).toBe(409);
-    const quoteDeleted = await mitch.command('PostMessage', { channelId, messageId: randomUUID(), body: 'x', quotedMessageId: first });
+    const quoteDeleted = await mitch.command('PostMessage', {
+      channelId,
+      messageId: randomUUID(),
+      body: 'x',
+      quotedMessageId: first,
+    });
     expect(quoteDeleted.status).toBe(409);
     const elsewhere = await newChannel(mitch, 'public');
-    const foreignQuote = await mitch.command('PostMessage', { channelId: elsewhere, messageId: randomUUID(), body: 'x', quotedMessageId: reply });
+    const foreignQuote = await mitch.command('PostMessage', {
+      channelId: elsewhere,
+      messageId: randomUUID(),
+      body: 'x',
+      quotedMessageId: reply,
+    });
     expect(foreignQuote.status).toBe(400);
     expect((await emma.command('DeleteMessage', { messageId: reply })).status).toBe(200);
     expect((await emma.command('EditMessage', { messageId: randomUUID(), body: 'x' })).status).toBe(404);
@@ -187,7 +286,8 @@ describe('Team chat through both HTTP APIs', () => {
     const channelId = await newChannel(emma, 'public');
     await jamie.command('JoinChannel', { channelId });
     const messageId = await post(emma, channelId, 'react to me');
-    for (const client of [emma, jamie, emma]) expect((await client.command('ReactToMessage', { messageId, emoji: '❤️' })).status).toBe(200);
+    for (const client of [emma, jamie, emma])
+      expect((await client.command('ReactToMessage', { messageId, emoji: '❤️' })).status).toBe(200);
     await jamie.command('ReactToMessage', { messageId, emoji: '😂' });
     let [message] = (await messagesOf(jamie, channelId)).items;
     expect(message.reactions).toEqual([
@@ -197,12 +297,14 @@ describe('Team chat through both HTTP APIs', () => {
     expect((await jamie.command('RemoveReaction', { messageId, emoji: '😂' })).status).toBe(200);
     expect((await jamie.command('RemoveReaction', { messageId, emoji: '😂' })).status).toBe(200);
     [message] = (await messagesOf(emma, channelId)).items;
-    expect(message.reactions).toEqual([{ emoji: '❤️', count: 2, mine: true, userIds: [demoUserId('emma'), demoUserId('jamie')] }]);
+    expect(message.reactions).toEqual([
+      { emoji: '❤️', count: 2, mine: true, userIds: [demoUserId('emma'), demoUserId('jamie')] },
+    ]);
     expect((await jamie.command('ReactToMessage', { messageId, emoji: '🦄' })).status).toBe(400);
     expect((await morgan.command('ReactToMessage', { messageId, emoji: '👍' })).status).toBe(403);
   });
 
-  it('unread: others\' live messages after my read mark, exact through deletes, marks and mute', async () => {
+  it("unread: others' live messages after my read mark, exact through deletes, marks and mute", async () => {
     const channelId = await newChannel(emma, 'public');
     await jamie.command('JoinChannel', { channelId });
     const ids = [];
@@ -243,13 +345,21 @@ describe('Team chat through both HTTP APIs', () => {
     const unchanged = await poll();
     expect(unchanged.body).toEqual({ items: [], cursor });
     const etag = unchanged.headers.get('etag')!;
-    expect((await emma.get(`/api/channels/${channelId}/messages?after=${cursor}`, { 'if-none-match': etag })).status).toBe(304);
+    expect(
+      (await emma.get(`/api/channels/${channelId}/messages?after=${cursor}`, { 'if-none-match': etag }))
+        .status,
+    ).toBe(304);
     // Another viewer's tag differs: reactions say "mine".
-    expect((await mitch.get(`/api/channels/${channelId}/messages?after=${cursor}`, { 'if-none-match': etag })).status).toBe(200);
+    expect(
+      (await mitch.get(`/api/channels/${channelId}/messages?after=${cursor}`, { 'if-none-match': etag }))
+        .status,
+    ).toBe(200);
     await mitch.command('ReactToMessage', { messageId: a, emoji: '👀' });
     await emma.command('EditMessage', { messageId: b, body: 'b2' });
     const c = await post(mitch, channelId, 'c');
-    const changed = await emma.get(`/api/channels/${channelId}/messages?after=${cursor}`, { 'if-none-match': etag });
+    const changed = await emma.get(`/api/channels/${channelId}/messages?after=${cursor}`, {
+      'if-none-match': etag,
+    });
     expect(changed.status).toBe(200);
     expect(changed.body.items.map((m: any) => m.id)).toEqual([a, b, c]);
     expect(changed.body.items[1].body).toBe('b2');
@@ -282,9 +392,21 @@ describe('Team chat through both HTTP APIs', () => {
 
   it('answers OpenAPI for every Team chat command and query', async () => {
     const docs = (await t.anonymous.request('GET', '/api/docs/json')).body;
-    for (const name of ['CreateChannel', 'PostMessage', 'ReactToMessage', 'MarkChannelRead', 'OpenDirectMessage'])
+    for (const name of [
+      'CreateChannel',
+      'PostMessage',
+      'ReactToMessage',
+      'MarkChannelRead',
+      'OpenDirectMessage',
+    ])
       expect(docs.paths[`/api/commands/${name}`].post).toBeTruthy();
-    for (const path of ['/api/channels', '/api/channels/{id}', '/api/channels/{id}/members', '/api/channels/{id}/messages', '/api/attachments/{id}'])
+    for (const path of [
+      '/api/channels',
+      '/api/channels/{id}',
+      '/api/channels/{id}/members',
+      '/api/channels/{id}/messages',
+      '/api/attachments/{id}',
+    ])
       expect(docs.paths[path].get, path).toBeTruthy();
     expect(docs.paths['/api/attachments'].post).toBeTruthy();
   });
@@ -295,12 +417,17 @@ describe('Team chat through both HTTP APIs', () => {
     const dump = async () => {
       const tables: Record<string, unknown[]> = {};
       for (const table of teamChatProjector.tables)
-        tables[table] = (await sql.raw(`SELECT * FROM ${table} ORDER BY 1, 2`).execute(db)).rows.map((r) => JSON.stringify(r)).sort();
+        tables[table] = (await sql.raw(`SELECT * FROM ${table} ORDER BY 1, 2`).execute(db)).rows
+          .map((r) => JSON.stringify(r))
+          .sort();
       return tables;
     };
     const before = await dump();
     expect(before.tc_messages!.length).toBeGreaterThan(20);
-    await rebuildProjector({ db, store: t.system.platform.store, logger: t.system.platform.logger }, teamChatProjector);
+    await rebuildProjector(
+      { db, store: t.system.platform.store, logger: t.system.platform.logger },
+      teamChatProjector,
+    );
     expect(await dump()).toEqual(before);
   });
 });

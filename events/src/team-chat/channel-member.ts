@@ -5,7 +5,8 @@ import { defineEvent, type EventOf } from '../catalogue/define';
  * One user's own relation to one channel: read marks and mute. Kept apart from the channel's
  * stream so that reading a channel never contends with its members or its posters.
  */
-export const channelMemberStream = (channelId: string, userId: string) => `channel-member-${channelId}-${userId}`;
+export const channelMemberStream = (channelId: string, userId: string) =>
+  `channel-member-${channelId}-${userId}`;
 
 /**
  * The user has read the channel up to a message, or (messageId null) up to whatever the channel
@@ -28,12 +29,16 @@ export const ChannelUnmuted = defineEvent({
 });
 
 export const channelMemberEvents = [ChannelReadMarked, ChannelMuted, ChannelUnmuted];
-export type ChannelMemberEvent = EventOf<typeof ChannelReadMarked> | EventOf<typeof ChannelMuted> | EventOf<typeof ChannelUnmuted>;
+export type ChannelMemberEvent =
+  EventOf<typeof ChannelReadMarked> | EventOf<typeof ChannelMuted> | EventOf<typeof ChannelUnmuted>;
 
 export type ChannelMemberState = { muted: boolean };
 export const initialChannelMemberState: ChannelMemberState = { muted: false };
 
-export function evolveChannelMember(state: ChannelMemberState, event: ChannelMemberEvent): ChannelMemberState {
+export function evolveChannelMember(
+  state: ChannelMemberState,
+  event: ChannelMemberEvent,
+): ChannelMemberState {
   switch (event.type) {
     case 'ChannelMuted':
       return { muted: true };
@@ -44,4 +49,7 @@ export function evolveChannelMember(state: ChannelMemberState, event: ChannelMem
   }
 }
 
-export const channelMemberAggregate = { initialState: initialChannelMemberState, evolve: evolveChannelMember };
+export const channelMemberAggregate = {
+  initialState: initialChannelMemberState,
+  evolve: evolveChannelMember,
+};

@@ -9,7 +9,10 @@ export type ChannelKind = ChannelVisibility | 'dm';
 export const ChannelRole = z.enum(['ADMIN', 'MEMBER']);
 export type ChannelRole = z.infer<typeof ChannelRole>;
 
-export const ChannelName = z.string().max(80).regex(CHANNEL_NAME_PATTERN, 'lowercase letters, digits and single hyphens');
+export const ChannelName = z
+  .string()
+  .max(80)
+  .regex(CHANNEL_NAME_PATTERN, 'lowercase letters, digits and single hyphens');
 
 /** A channel's life: created (or a DM opened), members in and out, deleted. */
 export const channelStream = (channelId: string) => `channel-${channelId}`;
@@ -53,7 +56,14 @@ export const ChannelDeleted = defineEvent({
   schema: z.object({ channelId: z.uuid(), name: ChannelName, deletedBy: z.uuid() }),
 });
 
-export const channelEvents = [ChannelCreated, DirectMessageOpened, ChannelJoined, ChannelMemberAdded, ChannelLeft, ChannelDeleted];
+export const channelEvents = [
+  ChannelCreated,
+  DirectMessageOpened,
+  ChannelJoined,
+  ChannelMemberAdded,
+  ChannelLeft,
+  ChannelDeleted,
+];
 export type ChannelEvent =
   | EventOf<typeof ChannelCreated>
   | EventOf<typeof DirectMessageOpened>
@@ -90,7 +100,13 @@ export function evolveChannel(state: ChannelState, event: ChannelEvent): Channel
     case 'DirectMessageOpened': {
       if (state.status !== 'absent') return state;
       const [a, b] = event.data.userIds;
-      return { status: 'active', channelId: event.data.channelId, kind: 'dm', name: null, members: { [a]: 'MEMBER', [b]: 'MEMBER' } };
+      return {
+        status: 'active',
+        channelId: event.data.channelId,
+        kind: 'dm',
+        name: null,
+        members: { [a]: 'MEMBER', [b]: 'MEMBER' },
+      };
     }
     case 'ChannelJoined':
     case 'ChannelMemberAdded':
@@ -111,6 +127,9 @@ export function evolveChannel(state: ChannelState, event: ChannelEvent): Channel
 export const channelAggregate = { initialState: initialChannelState, evolve: evolveChannel };
 
 /** Whether a user may see the channel at all: live, and public or theirs. Everything else is "not found". */
-export function canSeeChannel(state: ChannelState, userId: string): state is Extract<ChannelState, { status: 'active' | 'deleted' }> {
+export function canSeeChannel(
+  state: ChannelState,
+  userId: string,
+): state is Extract<ChannelState, { status: 'active' | 'deleted' }> {
   return state.status === 'active' && (state.kind === 'public' || Boolean(state.members[userId]));
 }

@@ -11,7 +11,12 @@ export * from './channel-member';
 export * from './message';
 
 /** Every Team chat event definition. */
-export const teamChatEvents = [...channelEvents, ...channelNameEvents, ...messageEvents, ...channelMemberEvents] as EventDefinition[];
+export const teamChatEvents = [
+  ...channelEvents,
+  ...channelNameEvents,
+  ...messageEvents,
+  ...channelMemberEvents,
+] as EventDefinition[];
 
 /** Every Team chat event type, for projectors that follow all of them. */
 export const TEAM_CHAT_EVENT_TYPES: readonly string[] = teamChatEvents.map((d) => d.type);

@@ -102,7 +102,10 @@ export function evolveMessage(state: MessageState, event: MessageEvent): Message
       if (state.status !== 'posted') return state;
       const users = state.reactions[event.data.emoji] ?? [];
       if (users.includes(event.data.userId)) return state;
-      return { ...state, reactions: { ...state.reactions, [event.data.emoji]: [...users, event.data.userId] } };
+      return {
+        ...state,
+        reactions: { ...state.reactions, [event.data.emoji]: [...users, event.data.userId] },
+      };
     }
     case 'ReactionRemoved': {
       if (state.status !== 'posted') return state;

@@ -11,5 +11,7 @@ export { PostgresBlobStore, BLOBS_DDL } from './postgres-blob-store';
 
 /** The blob store the configuration names (BLOB_STORE): files under DATA_DIR/blobs, or Postgres. */
 export function createBlobStore(config: Pick<Config, 'BLOB_STORE' | 'DATA_DIR'>, pool: pg.Pool): BlobStore {
-  return config.BLOB_STORE === 'postgres' ? new PostgresBlobStore(pool) : new FsBlobStore(path.join(config.DATA_DIR, 'blobs'));
+  return config.BLOB_STORE === 'postgres'
+    ? new PostgresBlobStore(pool)
+    : new FsBlobStore(path.join(config.DATA_DIR, 'blobs'));
 }

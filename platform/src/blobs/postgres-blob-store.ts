@@ -33,18 +33,19 @@ export class PostgresBlobStore implements BlobStore {
   async put(bytes: Buffer): Promise<string> {
     await this.migrate();
     const sha256 = sha256Hex(bytes);
-    await this.pool.query('INSERT INTO blobs (sha256, size, bytes) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING', [
-      sha256,
-      bytes.length,
-      bytes,
-    ]);
+    await this.pool.query(
+      'INSERT INTO blobs (sha256, size, bytes) VALUES ($1, $2, $3) ON CONFLICT (sha256) DO NOTHING',
+      [sha256, bytes.length, bytes],
+    );
     return sha256;
   }
 
   async get(sha256: string): Promise<Buffer | null> {
     if (!SHA256_HEX.test(sha256)) return null;
     await this.migrate();
-    const { rows } = await this.pool.query<{ bytes: Buffer }>('SELECT bytes FROM blobs WHERE sha256 = $1', [sha256]);
+    const { rows } = await this.pool.query<{ bytes: Buffer }>('SELECT bytes FROM blobs WHERE sha256 = $1', [
+      sha256,
+    ]);
     return rows[0]?.bytes ?? null;
   }
 }

@@ -42,7 +42,9 @@ export const teamChatProjector: Projector = {
       case 'ChannelLeft':
         return memberOut(tx, data.channelId, data.userId, position);
       case 'ChannelDeleted':
-        await sql`UPDATE tc_channels SET deleted = true, version = ${position} WHERE id = ${data.channelId}`.execute(tx);
+        await sql`UPDATE tc_channels SET deleted = true, version = ${position} WHERE id = ${data.channelId}`.execute(
+          tx,
+        );
         await sql`DELETE FROM tc_attachments WHERE channel_id = ${data.channelId}`.execute(tx);
         return;
       case 'MessagePosted':
@@ -101,24 +103,37 @@ async function memberIn(tx: Tx, channelId: string, userId: string, at: Date, pos
           read_live = EXCLUDED.read_live, mine_after = 0, version = EXCLUDED.version
       WHERE NOT m.is_member`.execute(tx);
   if (!joined.numAffectedRows) return;
-  await sql`UPDATE tc_channels SET member_count = member_count + 1, version = ${position} WHERE id = ${channelId}`.execute(tx);
+  await sql`UPDATE tc_channels SET member_count = member_count + 1, version = ${position} WHERE id = ${channelId}`.execute(
+    tx,
+  );
 }
 
 async function memberOut(tx: Tx, channelId: string, userId: string, position: string) {
   const left = await sql`UPDATE tc_members SET is_member = false, version = ${position}
     WHERE channel_id = ${channelId} AND user_id = ${userId} AND is_member`.execute(tx);
   if (!left.numAffectedRows) return;
-  await sql`UPDATE tc_channels SET member_count = greatest(member_count - 1, 0), version = ${position} WHERE id = ${channelId}`.execute(tx);
+  await sql`UPDATE tc_channels SET member_count = greatest(member_count - 1, 0), version = ${position} WHERE id = ${channelId}`.execute(
+    tx,
+  );
 }
 
 async function messagePosted(tx: Tx, data: Data, at: Date, position: string) {
   const attachments = (data.attachments as AttachmentRef[] | undefined) ?? [];
-  const listed: ListedAttachment[] = attachments.map(({ id, name, size, contentType, width, height }) => ({ id, name, size, contentType, width, height }));
+  const listed: ListedAttachment[] = attachments.map(({ id, name, size, contentType, width, height }) => ({
+    id,
+    name,
+    size,
+    contentType,
+    width,
+    height,
+  }));
   const quotedId = (data.quotedMessageId as string | null) ?? null;
   const quoted = quotedId
     ? (
         await sql<{ author_id: string; body: string; deleted: boolean }>`
-          SELECT author_id, body, deleted FROM tc_messages WHERE id = ${quotedId} AND channel_id = ${data.channelId}`.execute(tx)
+          SELECT author_id, body, deleted FROM tc_messages WHERE id = ${quotedId} AND channel_id = ${data.channelId}`.execute(
+          tx,
+        )
       ).rows[0]
     : undefined;
   // One statement: the channel hands out the next seq and change number, the message takes them,
@@ -151,14 +166,18 @@ async function messagePosted(tx: Tx, data: Data, at: Date, position: string) {
 /** Takes `count` fresh change numbers of a channel; answers the first. */
 async function nextChanges(tx: Tx, channelId: string, count: number): Promise<number | null> {
   const { rows } = await sql<{ change_seq: number }>`
-    UPDATE tc_channels SET change_seq = change_seq + ${count} WHERE id = ${channelId} RETURNING change_seq`.execute(tx);
+    UPDATE tc_channels SET change_seq = change_seq + ${count} WHERE id = ${channelId} RETURNING change_seq`.execute(
+    tx,
+  );
   return rows[0] ? rows[0].change_seq - count + 1 : null;
 }
 
 /** Messages quoting this one show it as it is now: each gets a change number of its own, so pollers see it. */
 async function refreshQuotes(tx: Tx, channelId: string, messageId: string, snippet: string | null) {
   const { rows } = await sql<{ id: string }>`
-    SELECT id FROM tc_messages WHERE quoted_message_id = ${messageId} AND channel_id = ${channelId} ORDER BY seq`.execute(tx);
+    SELECT id FROM tc_messages WHERE quoted_message_id = ${messageId} AND channel_id = ${channelId} ORDER BY seq`.execute(
+    tx,
+  );
   if (rows.length === 0) return;
   const first = await nextChanges(tx, channelId, rows.length);
   if (first === null) return;
@@ -186,10 +205,16 @@ async function messageDeleted(tx: Tx, data: Data, position: string) {
   if (!message) return;
   const change = await nextChanges(tx, data.channelId, 1);
   await sql`UPDATE tc_messages SET changed = ${change ?? 0} WHERE id = ${data.messageId}`.execute(tx);
-  await sql`UPDATE tc_channels SET live_count = greatest(live_count - 1, 0), version = ${position} WHERE id = ${data.channelId}`.execute(tx);
-  await sql`UPDATE tc_members SET read_live = read_live - 1 WHERE channel_id = ${data.channelId} AND read_seq >= ${message.seq}`.execute(tx);
+  await sql`UPDATE tc_channels SET live_count = greatest(live_count - 1, 0), version = ${position} WHERE id = ${data.channelId}`.execute(
+    tx,
+  );
+  await sql`UPDATE tc_members SET read_live = read_live - 1 WHERE channel_id = ${data.channelId} AND read_seq >= ${message.seq}`.execute(
+    tx,
+  );
   await sql`UPDATE tc_members SET mine_after = mine_after - 1
-    WHERE channel_id = ${data.channelId} AND user_id = ${message.author_id} AND read_seq < ${message.seq}`.execute(tx);
+    WHERE channel_id = ${data.channelId} AND user_id = ${message.author_id} AND read_seq < ${message.seq}`.execute(
+    tx,
+  );
   await sql`DELETE FROM tc_attachments WHERE message_id = ${data.messageId}`.execute(tx);
   await refreshQuotes(tx, data.channelId, data.messageId, null);
 }
@@ -216,7 +241,9 @@ async function reactionChanged(tx: Tx, data: Data, added: boolean) {
   }
   const change = await nextChanges(tx, data.channelId, 1);
   if (change === null) return;
-  await sql`UPDATE tc_messages SET reactions = ${JSON.stringify(next)}, changed = ${change} WHERE id = ${data.messageId}`.execute(tx);
+  await sql`UPDATE tc_messages SET reactions = ${JSON.stringify(next)}, changed = ${change} WHERE id = ${data.messageId}`.execute(
+    tx,
+  );
 }
 
 /**
@@ -226,17 +253,31 @@ async function reactionChanged(tx: Tx, data: Data, added: boolean) {
 async function readMarked(tx: Tx, data: Data, position: string) {
   const messageId = (data.messageId as string | null) ?? null;
   const target = messageId
-    ? (await sql<{ seq: number }>`SELECT seq FROM tc_messages WHERE id = ${messageId} AND channel_id = ${data.channelId}`.execute(tx)).rows[0]?.seq
-    : (await sql<{ seq: number }>`SELECT last_seq AS seq FROM tc_channels WHERE id = ${data.channelId}`.execute(tx)).rows[0]?.seq;
+    ? (
+        await sql<{
+          seq: number;
+        }>`SELECT seq FROM tc_messages WHERE id = ${messageId} AND channel_id = ${data.channelId}`.execute(tx)
+      ).rows[0]?.seq
+    : (
+        await sql<{
+          seq: number;
+        }>`SELECT last_seq AS seq FROM tc_channels WHERE id = ${data.channelId}`.execute(tx)
+      ).rows[0]?.seq;
   if (target === undefined) return;
   const member = (
-    await sql<{ read_seq: number }>`SELECT read_seq FROM tc_members WHERE channel_id = ${data.channelId} AND user_id = ${data.userId}`.execute(tx)
+    await sql<{
+      read_seq: number;
+    }>`SELECT read_seq FROM tc_members WHERE channel_id = ${data.channelId} AND user_id = ${data.userId}`.execute(
+      tx,
+    )
   ).rows[0];
   if (!member || target <= member.read_seq) return;
   const { rows } = await sql<{ live: number; mine: number }>`
     SELECT count(*) FILTER (WHERE NOT deleted)::int AS live,
            count(*) FILTER (WHERE NOT deleted AND author_id = ${data.userId})::int AS mine
-    FROM tc_messages WHERE channel_id = ${data.channelId} AND seq > ${member.read_seq} AND seq <= ${target}`.execute(tx);
+    FROM tc_messages WHERE channel_id = ${data.channelId} AND seq > ${member.read_seq} AND seq <= ${target}`.execute(
+    tx,
+  );
   const moved = rows[0] ?? { live: 0, mine: 0 };
   await sql`UPDATE tc_members SET read_seq = ${target}, read_live = read_live + ${moved.live}, mine_after = mine_after - ${moved.mine},
       version = ${position}

@@ -122,7 +122,11 @@ export const teamChatMigrations: Record<string, Migration> = {
         .addColumn('version', 'bigint', (c) => c.notNull())
         .addColumn('last_activity_at', 'timestamptz', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('tc_channels_kind_version').on('tc_channels').columns(['kind', 'version']).execute();
+      await db.schema
+        .createIndex('tc_channels_kind_version')
+        .on('tc_channels')
+        .columns(['kind', 'version'])
+        .execute();
 
       await db.schema
         .createTable('tc_members')
@@ -138,7 +142,11 @@ export const teamChatMigrations: Record<string, Migration> = {
         .addColumn('version', 'bigint', (c) => c.notNull())
         .addPrimaryKeyConstraint('tc_members_pk', ['channel_id', 'user_id'])
         .execute();
-      await db.schema.createIndex('tc_members_user').on('tc_members').columns(['user_id', 'channel_id']).execute();
+      await db.schema
+        .createIndex('tc_members_user')
+        .on('tc_members')
+        .columns(['user_id', 'channel_id'])
+        .execute();
 
       await db.schema
         .createTable('tc_messages')
@@ -159,7 +167,11 @@ export const teamChatMigrations: Record<string, Migration> = {
         .addColumn('changed', 'integer', (c) => c.notNull())
         .addUniqueConstraint('tc_messages_channel_seq', ['channel_id', 'seq'])
         .execute();
-      await db.schema.createIndex('tc_messages_channel_changed').on('tc_messages').columns(['channel_id', 'changed']).execute();
+      await db.schema
+        .createIndex('tc_messages_channel_changed')
+        .on('tc_messages')
+        .columns(['channel_id', 'changed'])
+        .execute();
       await db.schema
         .createIndex('tc_messages_quoted')
         .on('tc_messages')
@@ -177,7 +189,11 @@ export const teamChatMigrations: Record<string, Migration> = {
         .addColumn('content_type', 'text', (c) => c.notNull())
         .addColumn('sha256', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('tc_attachments_message').on('tc_attachments').column('message_id').execute();
+      await db.schema
+        .createIndex('tc_attachments_message')
+        .on('tc_attachments')
+        .column('message_id')
+        .execute();
     },
   },
 };

@@ -26,7 +26,14 @@ type Action =
 const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('post' as const), user: fc.nat(3) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), message: fc.nat(200) }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('mark' as const), user: fc.nat(3), message: fc.option(fc.nat(200)) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('mark' as const),
+      user: fc.nat(3),
+      message: fc.option(fc.nat(200)),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('join' as const), user: fc.nat(3) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('leave' as const), user: fc.nat(3) }) },
 );
@@ -66,7 +73,14 @@ describe('unread counts by arithmetic equal unread counts by counting', () => {
       streamId: 'test',
       revision: 0n,
       position,
-      metadata: { actor: { kind: 'system', id: 'test' }, correlationId: 'c', causationId: null, command: 'test', recordedAt: new Date().toISOString(), hash: '' },
+      metadata: {
+        actor: { kind: 'system', id: 'test' },
+        correlationId: 'c',
+        causationId: null,
+        command: 'test',
+        recordedAt: new Date().toISOString(),
+        hash: '',
+      },
     } as RecordedEvent;
     await db.transaction().execute((tx) => teamChatProjector.apply(tx, event));
   }
@@ -74,7 +88,9 @@ describe('unread counts by arithmetic equal unread counts by counting', () => {
   async function projected(channelId: string): Promise<Map<string, number>> {
     const { rows } = await sql<{ user_id: string; unread: number }>`
       SELECT m.user_id, CASE WHEN m.is_member THEN c.live_count - m.read_live - m.mine_after ELSE 0 END AS unread
-      FROM tc_members m JOIN tc_channels c ON c.id = m.channel_id WHERE m.channel_id = ${channelId}`.execute(db);
+      FROM tc_members m JOIN tc_channels c ON c.id = m.channel_id WHERE m.channel_id = ${channelId}`.execute(
+      db,
+    );
     return new Map(rows.map((r) => [r.user_id, Number(r.unread)]));
   }
 
@@ -83,13 +99,26 @@ describe('unread counts by arithmetic equal unread counts by counting', () => {
       fc.asyncProperty(fc.array(action, { minLength: 1, maxLength: 30 }), async (actions) => {
         const channelId = randomUUID();
         const model = new Model();
-        await apply('ChannelCreated', { channelId, name: 'c', visibility: 'public', description: null, createdBy: USERS[0] });
+        await apply('ChannelCreated', {
+          channelId,
+          name: 'c',
+          visibility: 'public',
+          description: null,
+          createdBy: USERS[0],
+        });
         for (const a of actions) {
           if (a.kind === 'post') {
             const author = USERS[a.user]!;
             if (!model.members.has(author)) continue;
             const id = randomUUID();
-            await apply('MessagePosted', { messageId: id, channelId, authorId: author, body: 'x', quotedMessageId: null, attachments: [] });
+            await apply('MessagePosted', {
+              messageId: id,
+              channelId,
+              authorId: author,
+              body: 'x',
+              quotedMessageId: null,
+              attachments: [],
+            });
             model.messages.push({ id, seq: model.lastSeq() + 1, author, deleted: false });
           } else if (a.kind === 'delete') {
             const message = model.messages[a.message % Math.max(1, model.messages.length)];
@@ -98,7 +127,8 @@ describe('unread counts by arithmetic equal unread counts by counting', () => {
             message.deleted = true;
           } else if (a.kind === 'mark') {
             const user = USERS[a.user]!;
-            const message = a.message === null ? null : model.messages[a.message % Math.max(1, model.messages.length)];
+            const message =
+              a.message === null ? null : model.messages[a.message % Math.max(1, model.messages.length)];
             await apply('ChannelReadMarked', { channelId, userId: user, messageId: message?.id ?? null });
             if (model.readSeq.has(user)) {
               const target = message ? message.seq : model.lastSeq();
@@ -117,7 +147,8 @@ describe('unread counts by arithmetic equal unread counts by counting', () => {
             model.members.delete(user);
           }
           const actual = await projected(channelId);
-          for (const user of USERS) expect(actual.get(user) ?? 0, `${user} after ${JSON.stringify(a)}`).toBe(model.unread(user));
+          for (const user of USERS)
+            expect(actual.get(user) ?? 0, `${user} after ${JSON.stringify(a)}`).toBe(model.unread(user));
         }
       }),
       { numRuns: 150 },

@@ -42,13 +42,24 @@ export async function visibleChannels(db: Db, viewer: string): Promise<ChannelRo
   return rows;
 }
 
-export async function visibleChannel(db: Db, viewer: string, channelId: string): Promise<ChannelRow | undefined> {
-  const { rows } = await sql<ChannelRow>`SELECT ${CHANNEL_COLUMNS} ${VISIBLE_FROM(viewer)} AND c.id = ${channelId}`.execute(db);
+export async function visibleChannel(
+  db: Db,
+  viewer: string,
+  channelId: string,
+): Promise<ChannelRow | undefined> {
+  const { rows } =
+    await sql<ChannelRow>`SELECT ${CHANNEL_COLUMNS} ${VISIBLE_FROM(viewer)} AND c.id = ${channelId}`.execute(
+      db,
+    );
   return rows[0];
 }
 
 /** Whether the viewer may see the channel, and its versions: the whole cost of an unchanged poll. */
-export async function channelAccess(db: Db, viewer: string, channelId: string): Promise<{ change_seq: number; version: string } | undefined> {
+export async function channelAccess(
+  db: Db,
+  viewer: string,
+  channelId: string,
+): Promise<{ change_seq: number; version: string } | undefined> {
   const { rows } = await sql<{ change_seq: number; version: string }>`
     SELECT c.change_seq, c.version FROM tc_channels c
     LEFT JOIN tc_members m ON m.channel_id = c.id AND m.user_id = ${viewer}
@@ -64,7 +75,9 @@ export async function sidebarVersion(db: Db, viewer: string): Promise<string> {
   const { rows } = await sql<{ public_version: string | null; my_version: string | null }>`
     SELECT (SELECT max(version) FROM tc_channels WHERE kind = 'public') AS public_version,
            (SELECT max(greatest(m.version, CASE WHEN m.is_member THEN c.version ELSE 0 END))
-              FROM tc_members m JOIN tc_channels c ON c.id = m.channel_id WHERE m.user_id = ${viewer}) AS my_version`.execute(db);
+              FROM tc_members m JOIN tc_channels c ON c.id = m.channel_id WHERE m.user_id = ${viewer}) AS my_version`.execute(
+    db,
+  );
   return `${rows[0]?.public_version ?? 0}.${rows[0]?.my_version ?? 0}`;
 }
 
@@ -106,7 +119,13 @@ export type MessagePage = { after: number } | { before: number } | { newest: tru
  * A page of a channel's messages in seq order: the newest, those before a seq, or those changed
  * after a cursor (in change order, up to `upTo` so that the cursor answered is exact).
  */
-export async function channelMessages(db: Db, channelId: string, page: MessagePage, limit: number, upTo: number): Promise<MessageRow[]> {
+export async function channelMessages(
+  db: Db,
+  channelId: string,
+  page: MessagePage,
+  limit: number,
+  upTo: number,
+): Promise<MessageRow[]> {
   const select = sql`
     SELECT msg.id, msg.seq, msg.author_id, au.name AS author_name, msg.body, msg.created_at, msg.edited_at, msg.deleted,
            msg.quoted_message_id, qu.name AS quote_author_name, msg.quote_snippet, msg.quote_deleted,
@@ -118,11 +137,15 @@ export async function channelMessages(db: Db, channelId: string, page: MessagePa
   let rows: MessageRow[];
   if ('after' in page) {
     rows = (
-      await sql<MessageRow>`${select} AND msg.changed > ${page.after} AND msg.changed <= ${upTo} ORDER BY msg.changed LIMIT ${limit}`.execute(db)
+      await sql<MessageRow>`${select} AND msg.changed > ${page.after} AND msg.changed <= ${upTo} ORDER BY msg.changed LIMIT ${limit}`.execute(
+        db,
+      )
     ).rows;
   } else {
     const before = 'before' in page ? sql`AND msg.seq < ${page.before}` : sql``;
-    rows = (await sql<MessageRow>`${select} ${before} ORDER BY msg.seq DESC LIMIT ${limit}`.execute(db)).rows.reverse();
+    rows = (
+      await sql<MessageRow>`${select} ${before} ORDER BY msg.seq DESC LIMIT ${limit}`.execute(db)
+    ).rows.reverse();
   }
   return rows.map((row) => ({
     ...row,
@@ -138,7 +161,11 @@ export interface AttachmentRow {
 }
 
 /** An attachment of a live message in a channel the viewer may see. */
-export async function visibleAttachment(db: Db, viewer: string, attachmentId: string): Promise<AttachmentRow | undefined> {
+export async function visibleAttachment(
+  db: Db,
+  viewer: string,
+  attachmentId: string,
+): Promise<AttachmentRow | undefined> {
   const { rows } = await sql<AttachmentRow>`
     SELECT a.name, a.content_type, a.sha256
     FROM tc_attachments a

@@ -52,15 +52,22 @@ const MessageItem = z.object({
   createdAt: z.string(),
   editedAt: z.string().nullable(),
   deleted: z.boolean(),
-  quote: z.object({ messageId: z.uuid(), authorName: z.string(), snippet: z.string(), deleted: z.boolean() }).nullable(),
-  reactions: z.array(z.object({ emoji: z.string(), count: z.number(), mine: z.boolean(), userIds: z.array(z.uuid()) })),
+  quote: z
+    .object({ messageId: z.uuid(), authorName: z.string(), snippet: z.string(), deleted: z.boolean() })
+    .nullable(),
+  reactions: z.array(
+    z.object({ emoji: z.string(), count: z.number(), mine: z.boolean(), userIds: z.array(z.uuid()) }),
+  ),
   attachments: z.array(AttachmentItem),
 });
 
 const ChannelParams = z.strictObject({ id: z.uuid() });
 const MessagesQuery = z
   .strictObject({
-    after: z.string().regex(/^\d{1,10}$/, 'a cursor from an earlier answer').optional(),
+    after: z
+      .string()
+      .regex(/^\d{1,10}$/, 'a cursor from an earlier answer')
+      .optional(),
     before: z.coerce.number().int().min(1).max(2_147_483_647).optional(),
     limit: z.coerce.number().int().min(1).max(200).optional(),
   })
@@ -106,15 +113,25 @@ function toMessage(row: MessageRow, viewer: string): z.infer<typeof MessageItem>
       : null,
     reactions: row.deleted
       ? []
-      : row.reactions.map((r) => ({ emoji: r.emoji, count: r.userIds.length, mine: r.userIds.includes(viewer), userIds: r.userIds })),
+      : row.reactions.map((r) => ({
+          emoji: r.emoji,
+          count: r.userIds.length,
+          mine: r.userIds.includes(viewer),
+          userIds: r.userIds,
+        })),
     attachments: row.deleted
       ? []
-      : row.attachments.map(({ width, height, ...a }) => ({ ...a, ...(width ? { width } : {}), ...(height ? { height } : {}) })),
+      : row.attachments.map(({ width, height, ...a }) => ({
+          ...a,
+          ...(width ? { width } : {}),
+          ...(height ? { height } : {}),
+        })),
   };
 }
 
 /** Short, opaque tag of who asks and how, for ETags that differ per viewer and per question. */
-const tagOf = (...parts: unknown[]) => createHash('sha256').update(parts.join('|')).digest('base64url').slice(0, 16);
+const tagOf = (...parts: unknown[]) =>
+  createHash('sha256').update(parts.join('|')).digest('base64url').slice(0, 16);
 
 const sortKey = (c: z.infer<typeof ChannelItem>) => `${c.kind === 'dm' ? 1 : 0}${c.name.toLowerCase()}`;
 
@@ -149,7 +166,11 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
   const cache = new TeamChatVersionCache(versions);
   // A missing or hidden channel is cached as null: it answers 404 until the read model changes.
   const accessTo = async (request: FastifyRequest, viewer: string, channelId: string) => {
-    const access = await cache.get(request, `a:${viewer}:${channelId}`, async () => (await channelAccess(db, viewer, channelId)) ?? null);
+    const access = await cache.get(
+      request,
+      `a:${viewer}:${channelId}`,
+      async () => (await channelAccess(db, viewer, channelId)) ?? null,
+    );
     if (!access) throw new NotFoundError('No such channel');
     return { id: channelId, ...access };
   };
@@ -187,13 +208,20 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
 
   app.get(
     '/api/channels/:id/members',
-    { schema: { tags, params: ChannelParams, response: { 200: z.object({ items: z.array(MemberItem) }) } }, preHandler: auth },
+    {
+      schema: { tags, params: ChannelParams, response: { 200: z.object({ items: z.array(MemberItem) }) } },
+      preHandler: auth,
+    },
     async (request, reply) => {
       const { userId } = principalOf(request);
       const channel = await accessTo(request, userId, request.params.id);
       const version = `${channel.version}.${await versions.of('users')}.${tagOf(userId, channel.id)}`;
       return withEtag(request, reply, version, async () => ({
-        items: (await channelMembers(db, channel.id)).map((m) => ({ userId: m.user_id, name: m.name ?? UNKNOWN, role: m.role })),
+        items: (await channelMembers(db, channel.id)).map((m) => ({
+          userId: m.user_id,
+          name: m.name ?? UNKNOWN,
+          role: m.role,
+        })),
       }));
     },
   );
@@ -203,7 +231,8 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
     {
       schema: {
         tags,
-        summary: 'Newest messages; ?before=<seq> pages back; ?after=<cursor> gives everything created or changed since',
+        summary:
+          'Newest messages; ?before=<seq> pages back; ?after=<cursor> gives everything created or changed since',
         params: ChannelParams,
         querystring: MessagesQuery,
         response: { 200: z.object({ items: z.array(MessageItem), cursor: z.string() }) },
@@ -218,7 +247,12 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
       // The channel's change number is the whole version of its message list: a 304 reads no message.
       const version = `${upTo}.${await versions.of('users')}.${tagOf(userId, channel.id, after, before, limit)}`;
       return withEtag(request, reply, version, async () => {
-        const page: MessagePage = after !== undefined ? { after: Number(after) } : before !== undefined ? { before } : { newest: true };
+        const page: MessagePage =
+          after !== undefined
+            ? { after: Number(after) }
+            : before !== undefined
+              ? { before }
+              : { newest: true };
         const rows = await channelMessages(db, channel.id, page, limit, upTo);
         // A full page of changes continues from its last change; otherwise the poller has everything up to upTo.
         const cursor = 'after' in page && rows.length === limit ? rows[rows.length - 1]!.changed : upTo;
@@ -245,7 +279,10 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
       const inline = INLINE_TYPES.has(attachment.content_type);
       reply.header('x-content-type-options', 'nosniff');
       reply.header('content-security-policy', "sandbox; default-src 'none'");
-      reply.header('content-disposition', contentDisposition(inline ? 'inline' : 'attachment', attachment.name));
+      reply.header(
+        'content-disposition',
+        contentDisposition(inline ? 'inline' : 'attachment', attachment.name),
+      );
       return withEtag(request, reply, attachment.sha256, async () => {
         const bytes = await blobs.get(attachment.sha256);
         if (!bytes) throw new NotFoundError('No such attachment');

@@ -36,7 +36,8 @@ type Endpoint = (typeof ENDPOINTS)[number];
 
 /** What the rules promise. */
 function expected(kind: Kind, state: State, role: Role): Record<Endpoint, number> {
-  if (state === 'deactivated') return Object.fromEntries(ENDPOINTS.map((e) => [e, 401])) as Record<Endpoint, number>;
+  if (state === 'deactivated')
+    return Object.fromEntries(ENDPOINTS.map((e) => [e, 401])) as Record<Endpoint, number>;
   const member = state === 'channel admin' || state === 'member';
   const visible = state !== 'channel deleted' && (kind === 'public' || member);
   const orgAdmin = role === 'ADMIN' || role === 'SUPER_ADMIN';
@@ -51,7 +52,8 @@ function expected(kind: Kind, state: State, role: Role): Record<Endpoint, number
     'GET /api/attachments/{id}': ifVisible(200),
   };
   // Auditors read what any user may read, and never add to the history.
-  if (role === 'AUDITOR') return { ...(Object.fromEntries(ENDPOINTS.map((e) => [e, 403])) as Record<Endpoint, number>), ...reads };
+  if (role === 'AUDITOR')
+    return { ...(Object.fromEntries(ENDPOINTS.map((e) => [e, 403])) as Record<Endpoint, number>), ...reads };
   return {
     ...reads,
     MarkChannelRead: members(200),
@@ -103,7 +105,13 @@ describe('Team chat authorization matrix', () => {
 
   async function newUser(role: Role, name = `${role} ${randomUUID().slice(0, 4)}`): Promise<ApiClient> {
     const userId = randomUUID();
-    const created = await emma.command('CreateUser', { userId, email: `${userId}@matrix.local`, name, role, password: 'matrix-pw' });
+    const created = await emma.command('CreateUser', {
+      userId,
+      email: `${userId}@matrix.local`,
+      name,
+      role,
+      password: 'matrix-pw',
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(200);
     const { token } = await t.system.platform.sessions.create(userId, role);
     return track(new ApiClient(t.url, token, { id: userId, email: '', name, role }));
@@ -112,7 +120,11 @@ describe('Team chat authorization matrix', () => {
   async function upload(client: ApiClient): Promise<string> {
     const form = new FormData();
     form.append('file', new Blob(['matrix file'], { type: 'text/plain' }), 'matrix.txt');
-    const response = await fetch(`${t.url}/api/attachments`, { method: 'POST', body: form, headers: { authorization: `Bearer ${client.token}` } });
+    const response = await fetch(`${t.url}/api/attachments`, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: `Bearer ${client.token}` },
+    });
     return ((await response.json()) as { id: string }).id;
   }
 
@@ -126,19 +138,39 @@ describe('Team chat authorization matrix', () => {
   }
 
   async function stage(kind: Kind, state: State, viewer: ApiClient, owner: ApiClient): Promise<Stage> {
-    const ok = (answer: { status: number; body: unknown }) => expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    const ok = (answer: { status: number; body: unknown }) =>
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
     const [a, b] = [randomUUID(), randomUUID()];
     const creator = state === 'channel admin' ? viewer : owner;
-    for (const channelId of [a, b]) ok(await creator.command('CreateChannel', { channelId, name: `m-${randomUUID().slice(0, 12)}`, visibility: kind }));
-    if (state === 'channel admin') ok(await viewer.command('AddChannelMember', { channelId: a, userId: owner.user!.id }));
-    else if (state !== 'non-member') for (const channelId of [a, b]) ok(await owner.command('AddChannelMember', { channelId, userId: viewer.user!.id }));
+    for (const channelId of [a, b])
+      ok(
+        await creator.command('CreateChannel', {
+          channelId,
+          name: `m-${randomUUID().slice(0, 12)}`,
+          visibility: kind,
+        }),
+      );
+    if (state === 'channel admin')
+      ok(await viewer.command('AddChannelMember', { channelId: a, userId: owner.user!.id }));
+    else if (state !== 'non-member')
+      for (const channelId of [a, b])
+        ok(await owner.command('AddChannelMember', { channelId, userId: viewer.user!.id }));
     const [m1, m2] = [randomUUID(), randomUUID()];
     const attachmentId = await upload(owner);
-    ok(await owner.command('PostMessage', { channelId: a, messageId: m1, body: 'first', attachmentIds: [attachmentId] }));
+    ok(
+      await owner.command('PostMessage', {
+        channelId: a,
+        messageId: m1,
+        body: 'first',
+        attachmentIds: [attachmentId],
+      }),
+    );
     ok(await owner.command('PostMessage', { channelId: a, messageId: m2, body: 'second' }));
-    if (state === 'left') for (const channelId of [a, b]) ok(await viewer.command('LeaveChannel', { channelId }));
+    if (state === 'left')
+      for (const channelId of [a, b]) ok(await viewer.command('LeaveChannel', { channelId }));
     if (state === 'deactivated') ok(await emma.command('DeactivateUser', { userId: viewer.user!.id }));
-    if (state === 'channel deleted') for (const channelId of [a, b]) ok(await owner.command('DeleteChannel', { channelId }));
+    if (state === 'channel deleted')
+      for (const channelId of [a, b]) ok(await owner.command('DeleteChannel', { channelId }));
     return { a, b, m1, m2, attachmentId };
   }
 
@@ -147,7 +179,11 @@ describe('Team chat authorization matrix', () => {
     const listed = await viewer.get('/api/channels');
     const result: Partial<Record<Endpoint, number>> = {
       'GET /api/channels (listed)':
-        listed.status !== 200 ? listed.status : (listed.body.items as { id: string }[]).some((c) => c.id === f.a) ? 200 : 404,
+        listed.status !== 200
+          ? listed.status
+          : (listed.body.items as { id: string }[]).some((c) => c.id === f.a)
+            ? 200
+            : 404,
       'GET /api/channels/{id}': await statusOf(viewer.get(`/api/channels/${f.a}`)),
       'GET /api/channels/{id}/members': await statusOf(viewer.get(`/api/channels/${f.a}/members`)),
       'GET /api/channels/{id}/messages': await statusOf(viewer.get(`/api/channels/${f.a}/messages`)),
@@ -168,7 +204,8 @@ describe('Team chat authorization matrix', () => {
       ['LeaveChannel', 'LeaveChannel', { channelId: f.a }],
       ['DeleteChannel', 'DeleteChannel', { channelId: f.b }],
     ];
-    for (const [endpoint, name, body] of commands) result[endpoint] = await statusOf(viewer.command(name, body));
+    for (const [endpoint, name, body] of commands)
+      result[endpoint] = await statusOf(viewer.command(name, body));
     return result as Record<Endpoint, number>;
   }
 
@@ -178,7 +215,9 @@ describe('Team chat authorization matrix', () => {
         const owner = await newUser('USER', 'Owner');
         const extra = await newUser('USER', 'Extra');
         // An auditor cannot create or leave a channel, so cannot be its admin or have left it.
-        for (const state of STATES.filter((s) => role !== 'AUDITOR' || (s !== 'channel admin' && s !== 'left'))) {
+        for (const state of STATES.filter(
+          (s) => role !== 'AUDITOR' || (s !== 'channel admin' && s !== 'left'),
+        )) {
           const viewer = await newUser(role);
           const fixture = await stage(kind, state, viewer, owner);
           const actual = await walk(viewer, extra.user!.id, fixture);
@@ -200,20 +239,28 @@ describe('Team chat authorization matrix', () => {
         const dm = opened.body.channelId as string;
         const [m1, m2] = [randomUUID(), randomUUID()];
         const attachmentId = await upload(owner);
-        await owner.command('PostMessage', { channelId: dm, messageId: m1, body: 'first', attachmentIds: [attachmentId] });
+        await owner.command('PostMessage', {
+          channelId: dm,
+          messageId: m1,
+          body: 'first',
+          attachmentIds: [attachmentId],
+        });
         await owner.command('PostMessage', { channelId: dm, messageId: m2, body: 'second' });
         const actual = await walk(viewer, extra.user!.id, { a: dm, b: dm, m1, m2, attachmentId });
         const orgAdmin = role === 'ADMIN' || role === 'SUPER_ADMIN';
-        const expectation = participant && role !== 'AUDITOR'
-          ? {
-              ...expected('private', 'member', role),
-              AddChannelMember: 409,
-              'DeleteMessage (of another)': orgAdmin ? 200 : 403,
-              LeaveChannel: 409,
-              DeleteChannel: 409,
-            }
-          : expected('private', participant ? 'member' : 'non-member', role);
-        expect(actual, `DM, ${role} viewer, ${participant ? 'participant' : 'outsider'}`).toEqual(expectation);
+        const expectation =
+          participant && role !== 'AUDITOR'
+            ? {
+                ...expected('private', 'member', role),
+                AddChannelMember: 409,
+                'DeleteMessage (of another)': orgAdmin ? 200 : 403,
+                LeaveChannel: 409,
+                DeleteChannel: 409,
+              }
+            : expected('private', participant ? 'member' : 'non-member', role);
+        expect(actual, `DM, ${role} viewer, ${participant ? 'participant' : 'outsider'}`).toEqual(
+          expectation,
+        );
       }
     });
   }

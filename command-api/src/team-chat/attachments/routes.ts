@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import { createBlobStore } from '@chat/platform/blobs/index';
-import { PayloadTooLargeError, principalOf, requireUser, ValidationError, type HttpServer, type Platform } from '@chat/platform';
+import {
+  PayloadTooLargeError,
+  principalOf,
+  requireUser,
+  ValidationError,
+  type HttpServer,
+  type Platform,
+} from '@chat/platform';
 import { z } from 'zod';
 import { cleanFileName, contentTypeOf } from './image-info';
 import { recordUpload } from './table';
@@ -26,7 +33,9 @@ export async function registerAttachmentUpload(app: HttpServer, platform: Platfo
   const blobs = createBlobStore(platform.config, platform.database.pool);
   const maxBytes = platform.config.ATTACHMENT_MAX_BYTES;
   await app.register(async (scope) => {
-    await scope.register(multipart, { limits: { fileSize: maxBytes, files: 1, fields: 5, parts: 6, headerPairs: 50 } });
+    await scope.register(multipart, {
+      limits: { fileSize: maxBytes, files: 1, fields: 5, parts: 6, headerPairs: 50 },
+    });
     scope.post(
       '/api/attachments',
       {
@@ -42,10 +51,13 @@ export async function registerAttachmentUpload(app: HttpServer, platform: Platfo
       async (request) => {
         const { userId } = principalOf(request);
         const declaredLength = Number(request.headers['content-length'] ?? 0);
-        if (declaredLength > maxBytes + ENVELOPE_BYTES) throw new PayloadTooLargeError(`Files may be at most ${maxBytes} bytes`);
-        if (!request.isMultipart()) throw new ValidationError('Send multipart/form-data with the file in the field "file"');
+        if (declaredLength > maxBytes + ENVELOPE_BYTES)
+          throw new PayloadTooLargeError(`Files may be at most ${maxBytes} bytes`);
+        if (!request.isMultipart())
+          throw new ValidationError('Send multipart/form-data with the file in the field "file"');
         const file = await request.file();
-        if (!file || file.fieldname !== 'file') throw new ValidationError('Send the file in the multipart field "file"');
+        if (!file || file.fieldname !== 'file')
+          throw new ValidationError('Send the file in the multipart field "file"');
         const bytes = await file.toBuffer();
         if (bytes.length === 0) throw new ValidationError('The file is empty');
         const sha256 = await blobs.put(bytes);

@@ -33,7 +33,10 @@ export function ensureAttachmentsTable(pool: pg.Pool): Promise<void> {
   return promise;
 }
 
-export async function recordUpload(pool: pg.Pool, attachment: AttachmentRef & { uploaderId: string }): Promise<void> {
+export async function recordUpload(
+  pool: pg.Pool,
+  attachment: AttachmentRef & { uploaderId: string },
+): Promise<void> {
   await ensureAttachmentsTable(pool);
   await pool.query(
     `INSERT INTO team_chat_attachments (id, uploader_id, name, size, content_type, width, height, sha256)
@@ -82,7 +85,9 @@ export async function claimAttachments(
       const found = new Set(rows.map((r) => r.id));
       throw new ValidationError(
         'An attachment is unknown, not yours, or attached to another message already',
-        claim.attachmentIds.filter((id) => !found.has(id)).map((id) => ({ field: 'body.attachmentIds', message: `${id} is not available` })),
+        claim.attachmentIds
+          .filter((id) => !found.has(id))
+          .map((id) => ({ field: 'body.attachmentIds', message: `${id} is not available` })),
         'ATTACHMENT_UNAVAILABLE',
       );
     }
@@ -90,7 +95,15 @@ export async function claimAttachments(
     const byId = new Map(rows.map((r) => [r.id, r]));
     return claim.attachmentIds.map((id) => {
       const r = byId.get(id)!;
-      return { id, name: r.name, size: Number(r.size), contentType: r.content_type, sha256: r.sha256, width: r.width, height: r.height };
+      return {
+        id,
+        name: r.name,
+        size: Number(r.size),
+        contentType: r.content_type,
+        sha256: r.sha256,
+        width: r.width,
+        height: r.height,
+      };
     });
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
