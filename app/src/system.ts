@@ -57,6 +57,7 @@ export async function startSystem(config: Config, logger: Logger, parts: SystemP
       title: 'Portal messaging API',
       readiness: platform.readiness,
       rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+      trustProxy: config.TRUST_PROXY,
       notFound: web?.notFound,
     });
     if (parts.commands) await registerCommandApi(http, platform, bus);

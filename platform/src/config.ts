@@ -49,6 +49,8 @@ const ConfigSchema = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /** How long a command or query waits for the database before answering 503. */
   DB_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
+  /** Whether X-Forwarded-For names the client (only behind a gateway that sets it; else it could be forged). */
+  TRUST_PROXY: bool.default(false),
   /** Requests per minute per client (session token, visitor token, or address) on every endpoint. */
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(1_200),
   /** Longest wait of a query for X-Min-Position before answering stale. */

@@ -30,6 +30,8 @@ export interface HttpServerOptions {
   readiness: () => Promise<void>;
   /** Requests per minute per client (signed-in session, visitor token, or IP). */
   rateLimitPerMinute?: number;
+  /** Trust X-Forwarded-For (behind a gateway only). */
+  trustProxy?: boolean;
   /** Answers requests no route matched (the portal's client-side routes); undefined falls through to 404. */
   notFound?: (request: FastifyRequest, reply: FastifyReply) => unknown;
 }
@@ -44,7 +46,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: 256 * 1024,
-    trustProxy: true,
+    trustProxy: options.trustProxy ?? false,
     genReqId: (req) => {
       const given = req.headers['x-correlation-id'];
       return typeof given === 'string' && UUID.test(given) ? given : randomUUID();
