@@ -43,6 +43,8 @@ import {
 import { actingUser, load } from './load';
 
 const channelId = z.uuid();
+/** A name reserved this long ago by a channel that never came to be is free again. */
+export const ABANDONED_RESERVATION_MS = 60_000;
 /** What the user typed, normalized to the channel-name convention ("Proj 014" -> "proj-014"). */
 const channelNameInput = text(1, 80)
   .transform(normalizeChannelName)
@@ -102,7 +104,12 @@ export const createChannel = defineCommand({
     const holder = reservation.state.holder;
     if (holder && holder !== body.channelId) {
       const held = (await load(context, channelAggregate, channelStream(holder))).state;
-      if (held.status === 'deleted' || (held.status === 'active' && held.name !== body.name))
+      const reservedAt = Date.parse(reservation.history[reservation.history.length - 1]!.metadata.recordedAt);
+      // A claim lapses when its channel is deleted, carries another name, or never appeared: a
+      // creator that reserved and then failed (a crash between the two appends) is long gone.
+      const abandoned =
+        held.status === 'absent' && context.now.getTime() - reservedAt > ABANDONED_RESERVATION_MS;
+      if (held.status === 'deleted' || (held.status === 'active' && held.name !== body.name) || abandoned)
         deadHolder = holder;
     }
     await decideAndAppend(context, {

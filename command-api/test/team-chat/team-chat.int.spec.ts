@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { directMessageChannelId } from '@chat/events';
+import { channelNameStream, directMessageChannelId } from '@chat/events';
+import { ABANDONED_RESERVATION_MS, createChannel } from '../../src/team-chat/commands';
 import { rebuildProjector, type ReadModels } from '@chat/projections';
 import { teamChatProjector } from '@chat/projections/team-chat/index';
 import { sql, type Kysely } from 'kysely';
@@ -131,6 +132,52 @@ describe('Team chat through both HTTP APIs', () => {
       visibility: 'private',
     });
     expect(again.status).toBe(200);
+  });
+
+  it('a name reserved by a channel that never came to be (a crash between the appends) is free again after a minute', async () => {
+    const name = `orphan-${randomUUID().slice(0, 8)}`;
+    const context = (now: Date) => ({
+      issuer: {
+        kind: 'user' as const,
+        principal: { userId: demoUserId('mitch'), role: 'AGENT' as const, sessionId: 'test' },
+      },
+      store: t.system.platform.store,
+      services: {
+        pool: t.system.platform.database.pool,
+        sessions: t.system.platform.sessions,
+        config: t.system.platform.config,
+        logger: t.system.platform.logger,
+      },
+      now,
+      append: {
+        actor: { kind: 'user' as const, id: demoUserId('mitch') },
+        correlationId: randomUUID(),
+        causationId: null,
+        command: 'CreateChannel',
+      },
+    });
+    await t.system.platform.store.append(
+      channelNameStream(name),
+      'no_stream',
+      [{ id: randomUUID(), type: 'ChannelNameReserved', data: { name, channelId: randomUUID() } }],
+      context(new Date()).append,
+    );
+    const blocked = await mitch.command('CreateChannel', {
+      channelId: randomUUID(),
+      name,
+      visibility: 'public',
+    });
+    expect(blocked.status).toBe(409);
+    const later = new Date(Date.now() + ABANDONED_RESERVATION_MS + 1_000);
+    const channelId = randomUUID();
+    const created = await createChannel.handle(context(later), {
+      channelId,
+      name,
+      visibility: 'public',
+      description: null,
+    });
+    mitch.lastPosition = created.position.toString();
+    expect((await mitch.get(`/api/channels/${channelId}`)).body).toMatchObject({ name, role: 'ADMIN' });
   });
 
   it('an org admin may delete any channel they can see; a member may not', async () => {
