@@ -12,7 +12,8 @@ for (const file of process.argv.slice(2)) {
   }
   const report = JSON.parse(readFileSync(file, 'utf8'));
   passed += report.numPassedTests ?? 0;
-  failed += (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+  // a file that fails to load fails no test, only its suite: count those too
+  failed += report.numFailedTests || report.numFailedTestSuites || (report.success === false ? 1 : 0);
   skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 }
 console.log(`Tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
