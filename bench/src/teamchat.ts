@@ -20,11 +20,17 @@ import { print, rawInsertCeiling, round, scratchDatabase, summarize } from './me
  * channel when nothing changed (304s) and (d) when one message arrived.
  *
  * The server runs in a child process (the all-in-one composition on Postgres, rate limits off),
- * so that the load generator does not share its event loop.
+ * so that the load generator does not share its event loop; BENCH_TOPOLOGY=split puts the
+ * projections in a process of their own, as the services mode does. The ceiling is raw
+ * `BEGIN; INSERT; COMMIT` from as many connections as there are posters, in rounds alternating
+ * with the posting rounds. Knobs: BENCH_SECONDS, BENCH_ROUNDS, BENCH_CPU_PROFILE=<dir>,
+ * BENCH_SERVER_LOG=1.
  */
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** 'all': one server process as `npm start` runs it; 'split': API and projections in two processes. */
+const TOPOLOGY = process.env.BENCH_TOPOLOGY === 'split' ? 'split' : 'all';
 const POSTERS = 50;
 const VISIBILITY_RATE = 500;
 const POLLERS = 20;
@@ -269,11 +275,14 @@ export async function run() {
     DATA_DIR: dataDir,
     DB_POOL_SIZE: '30',
   };
-  let server: ChildProcess | null = null;
+  const servers: ChildProcess[] = [];
   let platform: Platform | null = null;
   try {
-    const started = await startServer(env);
-    server = started.child;
+    // TOPOLOGY=split runs the projections in a process of their own, as the services mode does.
+    if (TOPOLOGY === 'split')
+      servers.push((await startServer({ ...env, BENCH_PARTS: 'projections', DB_POOL_SIZE: '6' })).child);
+    const started = await startServer({ ...env, BENCH_PARTS: TOPOLOGY === 'split' ? 'api' : 'all' });
+    servers.push(started.child);
     const { url } = started;
     const config = loadConfig({
       ...process.env,
@@ -486,6 +495,7 @@ export async function run() {
       },
     ];
     return {
+      topology: TOPOLOGY,
       seconds: SECONDS,
       rounds: ROUNDS,
       posters: POSTERS,
@@ -500,8 +510,9 @@ export async function run() {
     };
   } finally {
     await platform?.close();
-    if (server && server.exitCode === null) {
-      const exited = new Promise((resolve) => server!.once('exit', resolve));
+    for (const server of servers.reverse()) {
+      if (server.exitCode !== null) continue;
+      const exited = new Promise((resolve) => server.once('exit', resolve));
       server.kill('SIGTERM');
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
     }
