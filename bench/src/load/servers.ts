@@ -1,0 +1,201 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+// @ts-expect-error autocannon ships no types; the few shapes used here are declared below.
+import autocannonUntyped from 'autocannon';
+import { exited, freePort, startService, waitReady } from '@chat/app/testing/processes';
+import { scratchDatabase } from '../measure';
+import type { Targets } from './client';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export type Mode = 'all-in-one' | 'services';
+
+export interface RunningSystem {
+  mode: Mode;
+  targets: Targets;
+  /** The server processes, by name (their CPU is measured). */
+  processes: { name: string; pid: number }[];
+  /** The scratch database's name (services mode), for the Postgres CPU of its backends. */
+  database: string | null;
+  stop(): Promise<void>;
+}
+
+/** Settings every server of the run gets: loopback, quiet logs, rate limits out of the way. */
+function baseEnv(rateLimit: number): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_PER_MINUTE: String(rateLimit),
+    NODE_NO_WARNINGS: '1',
+  };
+  for (const name of [
+    'DATABASE_URL',
+    'EVENT_STORE',
+    'ESDB_URL',
+    'DATA_KEY_SECRET',
+    'PUBLIC_ORIGIN',
+    'WIDGET_SITES',
+    'PORT',
+    'SEED_DEMO',
+  ])
+    delete env[name];
+  return env;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const done = await Promise.race([
+    exited(child).then(() => true),
+    new Promise<boolean>((r) => setTimeout(() => r(false), 15_000)),
+  ]);
+  if (!done) {
+    child.kill('SIGKILL');
+    await exited(child);
+  }
+}
+
+/** A child process that prints `READY <url>` when it listens. */
+function startReporting(
+  script: string,
+  env: Record<string, string | undefined>,
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const ready = /READY (\S+)/.exec(output);
+      if (ready) resolve({ child, url: ready[1]! });
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`${path.basename(script)} exited with ${code} before it was ready`)),
+    );
+  });
+}
+
+/** The all-in-one server on PGlite in a fresh data directory, demo organisation seeded. */
+export async function startAllInOne(rateLimit: number): Promise<RunningSystem> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'load-aio-'));
+  const port = await freePort();
+  const env = { ...baseEnv(rateLimit), DATA_DIR: dataDir, PORT: String(port), SEED_DEMO: 'true' };
+  let child: ChildProcess | null = null;
+  try {
+    const started = await startReporting(path.join(here, 'all-in-one.ts'), env);
+    child = started.child;
+    const url = started.url.replace('localhost', '127.0.0.1');
+    await waitReady(url);
+    const running = child;
+    return {
+      mode: 'all-in-one',
+      targets: { commands: url, queries: url },
+      processes: [{ name: 'all-in-one', pid: running.pid! }],
+      database: null,
+      stop: async () => {
+        await stopChild(running);
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    if (child) await stopChild(child);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * The three services of the production topology on the machine's Postgres, in a scratch
+ * database: command-api (which seeds the demo organisation, for its administrator), projections
+ * and query-api, each its own process.
+ */
+export async function startServices(rateLimit: number): Promise<RunningSystem> {
+  const scratch = await scratchDatabase('bench_load');
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'load-services-'));
+  const children: ChildProcess[] = [];
+  const cleanUp = async () => {
+    for (const child of children.reverse()) await stopChild(child);
+    await scratch.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const shared = {
+      ...baseEnv(rateLimit),
+      DATABASE_URL: scratch.url,
+      EVENT_STORE: 'postgres',
+      DATA_KEY_SECRET: randomBytes(32).toString('hex'),
+      DATA_DIR: dataDir,
+    };
+    const [commandPort, queryPort] = [await freePort(), await freePort()];
+    const commandApi = startService('command-api', {
+      ...shared,
+      PORT: String(commandPort),
+      SEED_DEMO: 'true',
+    });
+    children.push(commandApi);
+    const commands = `http://127.0.0.1:${commandPort}`;
+    await waitReady(commands);
+    const projections = startService('projections', { ...shared, SEED_DEMO: 'false' });
+    children.push(projections);
+    const queryApi = startService('query-api', { ...shared, PORT: String(queryPort), SEED_DEMO: 'false' });
+    children.push(queryApi);
+    const queries = `http://127.0.0.1:${queryPort}`;
+    await waitReady(queries);
+    return {
+      mode: 'services',
+      targets: { commands, queries },
+      processes: [
+        { name: 'command-api', pid: commandApi.pid! },
+        { name: 'projections', pid: projections.pid! },
+        { name: 'query-api', pid: queryApi.pid! },
+      ],
+      database: new URL(scratch.url).pathname.slice(1),
+      stop: cleanUp,
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}
+
+interface CannonResult {
+  duration: number;
+  requests: { total: number };
+  latency: { p50: number; p99: number };
+  non2xx: number;
+  errors: number;
+}
+const autocannon = autocannonUntyped as (
+  options: object,
+  done: (error: Error | null, result: CannonResult) => void,
+) => unknown;
+
+/** The machine's ceiling: a bare fastify hello-world in its own process, loaded by autocannon from this one. */
+export async function helloWorldCeiling(seconds: number, connections = 50) {
+  const { child, url } = await startReporting(path.join(here, 'hello.ts'), { ...process.env });
+  try {
+    const result = await new Promise<CannonResult>((resolve, reject) =>
+      autocannon(
+        { url: url.replace('localhost', '127.0.0.1'), connections, duration: seconds },
+        (error, r) => (error ? reject(error) : resolve(r)),
+      ),
+    );
+    return {
+      perSecond: Math.round(result.requests.total / (result.duration || seconds)),
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      errors: result.errors + result.non2xx,
+      connections,
+      seconds,
+    };
+  } finally {
+    await stopChild(child);
+  }
+}
