@@ -5,6 +5,7 @@ import {
   helloWorldCeiling,
   startAllInOne,
   startServices,
+  stopEverything,
   type Mode,
   type RunningSystem,
 } from './load/servers';
@@ -216,6 +217,9 @@ function alive(pid: number): boolean {
 }
 
 export async function run() {
+  // Interrupted: stop the servers and drop the scratch database before going.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => void stopEverything().finally(() => process.exit(130)));
   const started = performance.now();
   const loadAverageAtStart = loadAverage();
   const deadline = started + settings.budgetMinutes * 60_000;

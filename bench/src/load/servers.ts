@@ -24,6 +24,17 @@ export interface RunningSystem {
   stop(): Promise<void>;
 }
 
+/** How to stop what is running (servers, scratch database), for an interrupted run. */
+const running = new Set<() => Promise<void>>();
+
+/** Stops every server this run started and drops its scratch database (on SIGINT/SIGTERM). */
+export async function stopEverything(): Promise<void> {
+  await Promise.all([...running].map((stop) => stop().catch(() => undefined)));
+}
+
+/** Processes start slowly on a busy machine: wait up to 3 minutes. */
+const READY_ATTEMPTS = 1_800;
+
 /** Settings every server of the run gets: loopback, quiet logs, rate limits out of the way. */
 function baseEnv(rateLimit: number): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {
@@ -82,31 +93,41 @@ function startReporting(
   });
 }
 
+/** A stop function that runs once, and is known to stopEverything until it has run. */
+function stopper(stop: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | null = null;
+  const once = () => {
+    running.delete(once);
+    return (done ??= stop());
+  };
+  running.add(once);
+  return once;
+}
+
 /** The all-in-one server on PGlite in a fresh data directory, demo organisation seeded. */
 export async function startAllInOne(rateLimit: number): Promise<RunningSystem> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'load-aio-'));
   const port = await freePort();
   const env = { ...baseEnv(rateLimit), DATA_DIR: dataDir, PORT: String(port), SEED_DEMO: 'true' };
   let child: ChildProcess | null = null;
+  const stop = stopper(async () => {
+    if (child) await stopChild(child);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
   try {
     const started = await startReporting(path.join(here, 'all-in-one.ts'), env);
     child = started.child;
     const url = started.url.replace('localhost', '127.0.0.1');
-    await waitReady(url);
-    const running = child;
+    await waitReady(url, READY_ATTEMPTS);
     return {
       mode: 'all-in-one',
       targets: { commands: url, queries: url },
-      processes: [{ name: 'all-in-one', pid: running.pid! }],
+      processes: [{ name: 'all-in-one', pid: child.pid! }],
       database: null,
-      stop: async () => {
-        await stopChild(running);
-        rmSync(dataDir, { recursive: true, force: true });
-      },
+      stop,
     };
   } catch (error) {
-    if (child) await stopChild(child);
-    rmSync(dataDir, { recursive: true, force: true });
+    await stop();
     throw error;
   }
 }
@@ -120,11 +141,11 @@ export async function startServices(rateLimit: number): Promise<RunningSystem> {
   const scratch = await scratchDatabase('bench_load');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'load-services-'));
   const children: ChildProcess[] = [];
-  const cleanUp = async () => {
-    for (const child of children.reverse()) await stopChild(child);
+  const stop = stopper(async () => {
+    for (const child of [...children].reverse()) await stopChild(child);
     await scratch.drop();
     rmSync(dataDir, { recursive: true, force: true });
-  };
+  });
   try {
     const shared = {
       ...baseEnv(rateLimit),
@@ -141,13 +162,13 @@ export async function startServices(rateLimit: number): Promise<RunningSystem> {
     });
     children.push(commandApi);
     const commands = `http://127.0.0.1:${commandPort}`;
-    await waitReady(commands);
+    await waitReady(commands, READY_ATTEMPTS);
     const projections = startService('projections', { ...shared, SEED_DEMO: 'false' });
     children.push(projections);
     const queryApi = startService('query-api', { ...shared, PORT: String(queryPort), SEED_DEMO: 'false' });
     children.push(queryApi);
     const queries = `http://127.0.0.1:${queryPort}`;
-    await waitReady(queries);
+    await waitReady(queries, READY_ATTEMPTS);
     return {
       mode: 'services',
       targets: { commands, queries },
@@ -157,10 +178,10 @@ export async function startServices(rateLimit: number): Promise<RunningSystem> {
         { name: 'query-api', pid: queryApi.pid! },
       ],
       database: new URL(scratch.url).pathname.slice(1),
-      stop: cleanUp,
+      stop,
     };
   } catch (error) {
-    await cleanUp();
+    await stop();
     throw error;
   }
 }
