@@ -100,6 +100,8 @@ export async function startTestSystem(
     DATA_DIR: dataDir,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     SEED_DEMO: String(options.seed ?? true),
+    // tests play the gateway: they name distinct client addresses with X-Forwarded-For
+    TRUST_PROXY: 'true',
     ...(url ? { DATABASE_URL: url, EVENT_STORE: 'postgres', DATA_KEY_SECRET: randomBytes(32).toString('hex') } : {}),
     ...options.env,
   });
