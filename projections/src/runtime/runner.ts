@@ -113,8 +113,10 @@ export class ProjectionRunner {
         failures = 0;
         if (moved >= this.batchSize) continue;
         if (moved === 0) {
-          // A wake-up can precede readability: an older transaction may still be open.
+          // A wake-up can precede readability: an older transaction (of any database on the
+          // server) may still be open. Keep trying briefly while committed events wait.
           if (Date.now() - this.lastNotice < 250) await sleep(3);
+          else if ((await readCheckpoint(this.options.db, name)) < (await this.options.store.headPosition())) await sleep(20);
           else await this.idle(this.pollMs);
         }
       } catch (error) {
