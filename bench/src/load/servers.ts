@@ -35,13 +35,19 @@ export async function stopEverything(): Promise<void> {
 /** Processes start slowly on a busy machine: wait up to 3 minutes. */
 const READY_ATTEMPTS = 1_800;
 
-/** Settings every server of the run gets: loopback, quiet logs, rate limits out of the way. */
+/**
+ * Settings every server of the run gets: loopback, quiet logs, the per-session rate limit out of
+ * the way (simulated users share sessions), and client addresses from X-Forwarded-For as behind a
+ * gateway, so that the per-address limits (sign-ins, widget chats) apply per simulated person and
+ * not to the one loopback address everything comes from.
+ */
 function baseEnv(rateLimit: number): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {
     ...process.env,
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     RATE_LIMIT_PER_MINUTE: String(rateLimit),
+    TRUST_PROXY: 'true',
     NODE_NO_WARNINGS: '1',
   };
   for (const name of [
