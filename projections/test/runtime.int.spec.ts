@@ -5,7 +5,7 @@ import { createTestDatabase, onRealPostgres } from '@chat/platform/testing/datab
 import { sql, type Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ProjectionRunner, readCheckpoint, rebuildProjector, type Projector, type ReadModels } from '../src/index';
+import { oneByOne, ProjectionRunner, readCheckpoint, rebuildProjector, type Projector, type ReadModels } from '../src/index';
 
 const Counted = defineEvent({ type: 'Counted', version: 1, schema: z.object({ n: z.number() }) });
 const Ignored = defineEvent({ type: 'Ignored', version: 1, schema: z.object({}) });
@@ -27,7 +27,7 @@ function counter(failOn?: { n: number; times: number }): Projector {
         },
       },
     },
-    async apply(tx, event) {
+    apply: oneByOne(async (tx, event) => {
       const n = (event.data as { n: number }).n;
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
       await (tx as Kysely<any>).insertInto('counted').values({ n, position: event.position.toString() }).execute();
@@ -35,7 +35,7 @@ function counter(failOn?: { n: number; times: number }): Projector {
         failures++;
         throw new Error('projector bug');
       }
-    },
+    }),
   };
 }
 

@@ -25,9 +25,13 @@ function dyingAfter(projector: Projector, after: number): Projector {
   let applied = 0;
   return {
     ...projector,
-    apply: async (tx, event) => {
-      if (applied++ === after) throw new Killed(`${projector.name} killed mid-batch`);
-      return projector.apply(tx, event);
+    apply: async (tx, events) => {
+      if (applied + events.length > after) {
+        await projector.apply(tx, events.slice(0, after - applied));
+        throw new Killed(`${projector.name} killed mid-batch`);
+      }
+      applied += events.length;
+      return projector.apply(tx, events);
     },
   };
 }

@@ -127,7 +127,8 @@ async function catchUpTo(
   }
   await options.db.transaction().execute(async (tx) => {
     await sql`SET LOCAL search_path TO ${sql.id(schema)}, public`.execute(tx);
-    for (const event of events) if (projector.handles.includes(event.type)) await projector.apply(tx, event);
+    const handled = events.filter((event) => projector.handles.includes(event.type));
+    if (handled.length > 0) await projector.apply(tx, handled);
     await writeCheckpoint(tx, checkpoint, to, null);
   });
   return events.length;

@@ -1,7 +1,7 @@
 import type { RecordedEvent, TicketStatus } from '@chat/events';
 import type { ColumnType, Kysely, Transaction } from 'kysely';
 import type { ReadModels } from '../read-models';
-import type { Projector } from '../runtime/types';
+import { oneByOne, type Projector } from '../runtime/types';
 import { erasedPerson, erasePersonalData } from '../audit/erasure';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -98,7 +98,7 @@ export const helpdeskProjector: Projector = {
       },
     },
   },
-  async apply(tx: Transaction<ReadModels>, event: RecordedEvent) {
+  apply: oneByOne(async (tx: Transaction<ReadModels>, event: RecordedEvent) => {
     const data = event.data as unknown as TicketEventData;
     const at = new Date(event.metadata.recordedAt);
     const touch = () =>
@@ -153,5 +153,5 @@ export const helpdeskProjector: Projector = {
         await touch();
         return;
     }
-  },
+  }),
 };

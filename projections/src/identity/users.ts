@@ -1,7 +1,7 @@
 import type { RecordedEvent, Role } from '@chat/events';
 import type { Kysely, Transaction } from 'kysely';
 import type { ReadModels } from '../read-models';
-import type { Projector } from '../runtime/types';
+import { oneByOne, type Projector } from '../runtime/types';
 import { erasedPerson, erasePersonalData } from '../audit/erasure';
 
 export interface UsersTable {
@@ -34,7 +34,7 @@ export const usersProjector: Projector = {
       },
     },
   },
-  async apply(tx: Transaction<ReadModels>, event: RecordedEvent) {
+  apply: oneByOne(async (tx: Transaction<ReadModels>, event: RecordedEvent) => {
     const data = event.data as { userId: string; email?: string; name?: string; role?: Role };
     switch (event.type) {
       case 'PersonalDataErased':
@@ -60,5 +60,5 @@ export const usersProjector: Projector = {
         await tx.updateTable('users').set({ active: false }).where('id', '=', data.userId).execute();
         return;
     }
-  },
+  }),
 };

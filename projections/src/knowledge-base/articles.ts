@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '@chat/events';
 import { sql, type ColumnType, type Kysely, type Transaction } from 'kysely';
 import type { ReadModels } from '../read-models';
-import type { Projector } from '../runtime/types';
+import { oneByOne, type Projector } from '../runtime/types';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
@@ -56,7 +56,7 @@ export const knowledgeBaseProjector: Projector = {
       },
     },
   },
-  async apply(tx: Transaction<ReadModels>, event: RecordedEvent) {
+  apply: oneByOne(async (tx: Transaction<ReadModels>, event: RecordedEvent) => {
     const data = event.data as unknown as ArticleEventData;
     const at = new Date(event.metadata.recordedAt);
     switch (event.type) {
@@ -103,5 +103,5 @@ export const knowledgeBaseProjector: Projector = {
           .execute();
         return;
     }
-  },
+  }),
 };

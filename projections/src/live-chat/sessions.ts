@@ -1,7 +1,7 @@
 import type { RecordedEvent, SessionStatus } from '@chat/events';
 import { sql, type ColumnType, type Kysely, type Transaction } from 'kysely';
 import type { ReadModels } from '../read-models';
-import type { Projector } from '../runtime/types';
+import { oneByOne, type Projector } from '../runtime/types';
 import { erasedPerson, erasePersonalData } from '../audit/erasure';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -169,7 +169,7 @@ export const liveChatProjector: Projector = {
       },
     },
   },
-  async apply(tx: Tx, event: RecordedEvent) {
+  apply: oneByOne(async (tx: Tx, event: RecordedEvent) => {
     const data = event.data as unknown as SessionEventData;
     const at = new Date(event.metadata.recordedAt);
     const version = event.position.toString();
@@ -302,5 +302,5 @@ export const liveChatProjector: Projector = {
           .execute();
         return;
     }
-  },
+  }),
 };

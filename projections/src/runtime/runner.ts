@@ -154,13 +154,9 @@ export class ProjectionRunner {
       if (!rows[0]?.locked) throw new StandBy();
       if ((await readCheckpoint(tx, checkpointName)) !== from) throw new StandBy();
       if (schema !== 'public') await sql`SET LOCAL search_path TO ${sql.id(schema)}, public`.execute(tx);
-      let changed: bigint | null = null;
-      for (const event of events) {
-        if (!projector.handles.includes(event.type)) continue;
-        await projector.apply(tx, event);
-        changed = event.position;
-      }
-      await writeCheckpoint(tx, checkpointName, events[events.length - 1]!.position, changed);
+      const handled = events.filter((event) => projector.handles.includes(event.type));
+      if (handled.length > 0) await projector.apply(tx, handled);
+      await writeCheckpoint(tx, checkpointName, events[events.length - 1]!.position, handled.at(-1)?.position ?? null);
     });
     return events.length;
   }
@@ -171,12 +167,18 @@ export class ProjectionRunner {
     const from = await readCheckpoint(db, reactor.name);
     const events = await store.readAll(from, this.batchSize);
     let done = 0;
+    let recorded = from;
     for (const event of events) {
       if (this.stopped && done > 0) break;
-      if (reactor.handles.includes(event.type)) await this.react(reactor, event);
-      await writeCheckpoint(db, reactor.name, event.position, null);
+      if (reactor.handles.includes(event.type)) {
+        await this.react(reactor, event);
+        await writeCheckpoint(db, reactor.name, event.position, null);
+        recorded = event.position;
+      }
       done++;
     }
+    const passed = events[done - 1]?.position;
+    if (passed !== undefined && passed !== recorded) await writeCheckpoint(db, reactor.name, passed, null);
     return done;
   }
 

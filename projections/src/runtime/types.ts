@@ -14,7 +14,21 @@ export interface Projector {
   tables: readonly string[];
   /** Frozen migrations, written with kysely's schema builder only, so they can target any schema. */
   migrations: Record<string, Migration>;
-  apply(tx: Transaction<ReadModels>, event: RecordedEvent): Promise<void>;
+  /**
+   * Applies a run of events it handles, in log order, with the same result as applying them one
+   * at a time: the batch size is the runtime's choice (one when live and quiet, thousands in a
+   * rebuild), never the read model's.
+   */
+  apply(tx: Transaction<ReadModels>, events: readonly RecordedEvent[]): Promise<void>;
+}
+
+/** For projectors whose events are rare: applies each event on its own. */
+export function oneByOne(
+  applyOne: (tx: Transaction<ReadModels>, event: RecordedEvent) => Promise<void>,
+): Projector['apply'] {
+  return async (tx, events) => {
+    for (const event of events) await applyOne(tx, event);
+  };
 }
 
 /** Follows the log and issues commands (a process manager); its commands must be idempotent. */

@@ -1,7 +1,7 @@
 import { TEAM_CHAT_EVENT_TYPES, type AttachmentRef, type RecordedEvent } from '@chat/events';
 import { sql, type Transaction } from 'kysely';
 import type { ReadModels } from '../read-models';
-import type { Projector } from '../runtime/types';
+import { oneByOne, type Projector } from '../runtime/types';
 import { erasedPerson, erasePersonalData } from '../audit/erasure';
 import { teamChatMigrations, teamChatTables, type ListedAttachment, type StoredReaction } from './tables';
 
@@ -25,7 +25,7 @@ export const teamChatProjector: Projector = {
   handles: [...TEAM_CHAT_EVENT_TYPES.filter((t) => !t.startsWith('ChannelName')), 'PersonalDataErased'],
   tables: teamChatTables,
   migrations: teamChatMigrations,
-  async apply(tx: Tx, event: RecordedEvent) {
+  apply: oneByOne(async (tx: Tx, event: RecordedEvent) => {
     const data = event.data as Data;
     const at = new Date(event.metadata.recordedAt);
     const position = event.position.toString();
@@ -64,7 +64,7 @@ export const teamChatProjector: Projector = {
           WHERE channel_id = ${data.channelId} AND user_id = ${data.userId}`.execute(tx);
         return;
     }
-  },
+  }),
 };
 
 async function channelCreated(tx: Tx, data: Data, at: Date, position: string) {

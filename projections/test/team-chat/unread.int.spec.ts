@@ -82,7 +82,7 @@ describe('unread counts by arithmetic equal unread counts by counting', () => {
         hash: '',
       },
     } as RecordedEvent;
-    await db.transaction().execute((tx) => teamChatProjector.apply(tx, event));
+    await db.transaction().execute((tx) => teamChatProjector.apply(tx, [event]));
   }
 
   async function projected(channelId: string): Promise<Map<string, number>> {
