@@ -1,0 +1,329 @@
+import type { AttachmentRef, RecordedEvent } from '@chat/events';
+import { sql, type Transaction } from 'kysely';
+import type { ReadModels } from '../read-models';
+import type { ListedAttachment, StoredReaction } from './tables';
+
+type Tx = Transaction<ReadModels>;
+
+export interface Channel {
+  id: string;
+  kind: 'public' | 'private' | 'dm';
+  name: string | null;
+  description: string | null;
+  created_by: string | null;
+  created_at: string;
+  deleted: boolean;
+  dm_user_a: string | null;
+  dm_user_b: string | null;
+  member_count: number;
+  last_seq: number;
+  live_count: number;
+  change_seq: number;
+  version: string;
+  last_activity_at: string;
+}
+
+export interface Member {
+  channel_id: string;
+  user_id: string;
+  role: 'ADMIN' | 'MEMBER';
+  is_member: boolean;
+  joined_at: string;
+  read_seq: number;
+  read_live: number;
+  mine_after: number;
+  muted: boolean;
+  version: string;
+}
+
+export interface Message {
+  id: string;
+  channel_id: string;
+  seq: number;
+  author_id: string;
+  body: string;
+  created_at: string;
+  edited_at: string | null;
+  deleted: boolean;
+  quoted_message_id: string | null;
+  quote_author_id: string | null;
+  quote_snippet: string | null;
+  quote_deleted: boolean;
+  reactions: StoredReaction[];
+  attachments: ListedAttachment[];
+  changed: number;
+}
+
+interface NewAttachment {
+  id: string;
+  message_id: string;
+  channel_id: string;
+  name: string;
+  size: number;
+  content_type: string;
+  sha256: string;
+}
+
+/** A read mark's range of stored messages, counted in one query when the batch is written. */
+interface StoredRange {
+  member: Member;
+  from: number;
+  to: number;
+}
+
+type Data = Record<string, unknown>;
+const memberKey = (channelId: string, userId: string) => `${channelId}/${userId}`;
+const iso = (value: Date | string) => (value instanceof Date ? value.toISOString() : value);
+const json = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
+
+/**
+ * The rows a batch of Team chat events touches, held in memory while the events are applied in
+ * order, then written back with one statement per table. Loading takes three queries whatever the
+ * batch size, so a rebuild or a burst of posts costs a few round trips, not a few per event.
+ *
+ * Only what an event names is loaded, plus what a rule reaches beyond it: every member of a
+ * channel where a message is deleted (their read counts may move) and every stored message
+ * quoting an edited or deleted one (their snippets change). Messages nothing loads stay as stored
+ * for the whole batch, which is what lets a read mark count them with one query at the end.
+ */
+export class TeamChatUnitOfWork {
+  private readonly channels = new Map<string, Channel>();
+  private readonly members = new Map<string, Member>();
+  private readonly messages = new Map<string, Message>();
+  /** Messages in memory per channel, for counting a read mark's range and finding quotes. */
+  private readonly messagesOf = new Map<string, Message[]>();
+  /** Each channel's newest stored seq when loaded: seqs above it exist only in memory. */
+  private readonly storedLastSeq = new Map<string, number>();
+  private readonly dirtyChannels = new Set<Channel>();
+  private readonly dirtyMembers = new Set<Member>();
+  private readonly dirtyMessages = new Set<Message>();
+  private readonly storedRanges: StoredRange[] = [];
+  private newAttachments: NewAttachment[] = [];
+  private readonly droppedAttachmentsOfMessages = new Set<string>();
+  private readonly droppedAttachmentsOfChannels = new Set<string>();
+  /** Members whose whole-channel roster is loaded. */
+  private readonly rosterLoaded = new Set<string>();
+
+  constructor(private readonly tx: Tx) {}
+
+  async load(events: readonly RecordedEvent[]): Promise<void> {
+    const channelIds = new Set<string>();
+    const messageIds = new Set<string>();
+    const quotedOf = new Set<string>();
+    const pairs = new Map<string, [string, string]>();
+    const rosters = new Set<string>();
+    const pair = (channelId: string, userId: string) => pairs.set(memberKey(channelId, userId), [channelId, userId]);
+    for (const event of events) {
+      const data = event.data as Data;
+      const channelId = data.channelId as string | undefined;
+      if (!channelId) continue;
+      channelIds.add(channelId);
+      if (typeof data.messageId === 'string') messageIds.add(data.messageId);
+      if (typeof data.quotedMessageId === 'string') messageIds.add(data.quotedMessageId);
+      if (typeof data.userId === 'string') pair(channelId, data.userId);
+      if (typeof data.authorId === 'string') pair(channelId, data.authorId);
+      if (typeof data.createdBy === 'string') pair(channelId, data.createdBy);
+      for (const userId of (data.userIds as string[] | undefined) ?? []) pair(channelId, userId);
+      if (event.type === 'MessageEdited' || event.type === 'MessageDeleted') quotedOf.add(data.messageId as string);
+      if (event.type === 'MessageDeleted') rosters.add(channelId);
+    }
+    if (messageIds.size > 0) {
+      const { rows } = await sql<Message>`
+        SELECT * FROM tc_messages WHERE id = ANY(${[...messageIds]}::uuid[]) OR quoted_message_id = ANY(${[...quotedOf]}::uuid[])`.execute(
+        this.tx,
+      );
+      for (const row of rows) {
+        this.remember({
+          ...row,
+          created_at: iso(row.created_at),
+          edited_at: row.edited_at && iso(row.edited_at),
+          reactions: json(row.reactions),
+          attachments: json(row.attachments),
+        });
+      }
+    }
+    if (channelIds.size > 0) {
+      const { rows } = await sql<Channel & { version: string | number }>`
+        SELECT * FROM tc_channels WHERE id = ANY(${[...channelIds]}::uuid[])`.execute(this.tx);
+      for (const row of rows) {
+        this.channels.set(row.id, {
+          ...row,
+          created_at: iso(row.created_at),
+          last_activity_at: iso(row.last_activity_at),
+          version: String(row.version),
+        });
+        this.storedLastSeq.set(row.id, row.last_seq);
+      }
+    }
+    for (const message of this.messages.values()) if (rosters.has(message.channel_id)) pair(message.channel_id, message.author_id);
+    if (pairs.size > 0 || rosters.size > 0) {
+      const list = [...pairs.values()];
+      const { rows } = await sql<Member & { version: string | number }>`
+        SELECT m.* FROM tc_members m
+        WHERE (m.channel_id, m.user_id) IN (SELECT * FROM unnest(${list.map((p) => p[0])}::uuid[], ${list.map((p) => p[1])}::uuid[]))
+           OR m.channel_id = ANY(${[...rosters]}::uuid[])`.execute(this.tx);
+      for (const row of rows) {
+        this.members.set(memberKey(row.channel_id, row.user_id), { ...row, joined_at: iso(row.joined_at), version: String(row.version) });
+      }
+      for (const channelId of rosters) this.rosterLoaded.add(channelId);
+    }
+  }
+
+  channel(id: string): Channel | undefined {
+    return this.channels.get(id);
+  }
+
+  member(channelId: string, userId: string): Member | undefined {
+    return this.members.get(memberKey(channelId, userId));
+  }
+
+  message(id: string): Message | undefined {
+    return this.messages.get(id);
+  }
+
+  /** Every member row of a channel with a deletion in the batch (loaded for exactly that). */
+  rosterOf(channelId: string): Member[] {
+    if (!this.rosterLoaded.has(channelId)) throw new Error(`roster of ${channelId} was not loaded`);
+    return [...this.members.values()].filter((m) => m.channel_id === channelId);
+  }
+
+  /** Messages of a channel quoting a message, oldest first. */
+  quotesOf(channelId: string, messageId: string): Message[] {
+    return (this.messagesOf.get(channelId) ?? []).filter((m) => m.quoted_message_id === messageId).sort((a, b) => a.seq - b.seq);
+  }
+
+  addChannel(channel: Channel): void {
+    this.channels.set(channel.id, channel);
+    this.storedLastSeq.set(channel.id, 0);
+    this.changed(channel);
+  }
+
+  addMember(member: Member): void {
+    this.members.set(memberKey(member.channel_id, member.user_id), member);
+    this.changed(member);
+  }
+
+  addMessage(message: Message, attachments: readonly AttachmentRef[]): void {
+    this.remember(message);
+    this.changed(message);
+    for (const a of attachments) {
+      this.newAttachments.push({
+        id: a.id,
+        message_id: message.id,
+        channel_id: message.channel_id,
+        name: a.name,
+        size: a.size,
+        content_type: a.contentType,
+        sha256: a.sha256,
+      });
+    }
+  }
+
+  changed(row: Channel | Member | Message): void {
+    if ('kind' in row) this.dirtyChannels.add(row);
+    else if ('is_member' in row) this.dirtyMembers.add(row);
+    else this.dirtyMessages.add(row);
+  }
+
+  dropAttachmentsOfMessage(messageId: string): void {
+    this.newAttachments = this.newAttachments.filter((a) => a.message_id !== messageId);
+    this.droppedAttachmentsOfMessages.add(messageId);
+  }
+
+  dropAttachmentsOfChannel(channelId: string): void {
+    this.newAttachments = this.newAttachments.filter((a) => a.channel_id !== channelId);
+    this.droppedAttachmentsOfChannels.add(channelId);
+  }
+
+  /**
+   * Counts the messages a read mark moves over (from, to], not deleted, and those of them by the
+   * member: those in memory now, and the stored rest once the batch is written.
+   */
+  countRead(member: Member, from: number, to: number): { live: number; mine: number } {
+    let live = 0;
+    let mine = 0;
+    for (const m of this.messagesOf.get(member.channel_id) ?? []) {
+      if (m.seq <= from || m.seq > to || m.deleted) continue;
+      live++;
+      if (m.author_id === member.user_id) mine++;
+    }
+    const storedTo = Math.min(to, this.storedLastSeq.get(member.channel_id) ?? 0);
+    if (storedTo > from) this.storedRanges.push({ member, from, to: storedTo });
+    return { live, mine };
+  }
+
+  /** A member starts over (re-joins): counts still pending for their earlier read marks no longer apply. */
+  resetReadCounts(member: Member): void {
+    for (let i = this.storedRanges.length - 1; i >= 0; i--) if (this.storedRanges[i]!.member === member) this.storedRanges.splice(i, 1);
+  }
+
+  /** Writes every changed row back: a handful of statements whatever the batch held. */
+  async flush(): Promise<void> {
+    await this.countStoredRanges();
+    const tx = this.tx;
+    if (this.dirtyChannels.size > 0) {
+      await sql`
+        INSERT INTO tc_channels AS c
+        SELECT * FROM jsonb_populate_recordset(NULL::tc_channels, ${JSON.stringify([...this.dirtyChannels])}::jsonb)
+        ON CONFLICT (id) DO UPDATE SET deleted = EXCLUDED.deleted, member_count = EXCLUDED.member_count,
+          last_seq = EXCLUDED.last_seq, live_count = EXCLUDED.live_count, change_seq = EXCLUDED.change_seq,
+          version = EXCLUDED.version, last_activity_at = EXCLUDED.last_activity_at`.execute(tx);
+    }
+    if (this.dirtyMembers.size > 0) {
+      await sql`
+        INSERT INTO tc_members AS m
+        SELECT * FROM jsonb_populate_recordset(NULL::tc_members, ${JSON.stringify([...this.dirtyMembers])}::jsonb)
+        ON CONFLICT (channel_id, user_id) DO UPDATE SET role = EXCLUDED.role, is_member = EXCLUDED.is_member,
+          joined_at = EXCLUDED.joined_at, read_seq = EXCLUDED.read_seq, read_live = EXCLUDED.read_live,
+          mine_after = EXCLUDED.mine_after, muted = EXCLUDED.muted, version = EXCLUDED.version`.execute(tx);
+    }
+    if (this.dirtyMessages.size > 0) {
+      await sql`
+        INSERT INTO tc_messages AS m
+        SELECT * FROM jsonb_populate_recordset(NULL::tc_messages, ${JSON.stringify([...this.dirtyMessages])}::jsonb)
+        ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, edited_at = EXCLUDED.edited_at, deleted = EXCLUDED.deleted,
+          quote_snippet = EXCLUDED.quote_snippet, quote_deleted = EXCLUDED.quote_deleted, reactions = EXCLUDED.reactions,
+          attachments = EXCLUDED.attachments, changed = EXCLUDED.changed`.execute(tx);
+    }
+    if (this.droppedAttachmentsOfMessages.size > 0 || this.droppedAttachmentsOfChannels.size > 0) {
+      await sql`DELETE FROM tc_attachments
+        WHERE message_id = ANY(${[...this.droppedAttachmentsOfMessages]}::uuid[])
+           OR channel_id = ANY(${[...this.droppedAttachmentsOfChannels]}::uuid[])`.execute(tx);
+    }
+    if (this.newAttachments.length > 0) {
+      await sql`
+        INSERT INTO tc_attachments
+        SELECT * FROM jsonb_populate_recordset(NULL::tc_attachments, ${JSON.stringify(this.newAttachments)}::jsonb)
+        ON CONFLICT (id) DO NOTHING`.execute(tx);
+    }
+  }
+
+  /** The stored part of every read mark's range, counted in one query before anything is written. */
+  private async countStoredRanges(): Promise<void> {
+    if (this.storedRanges.length === 0) return;
+    const ranges = this.storedRanges;
+    const inMemory = [...this.messages.keys()];
+    const { rows } = await sql<{ i: number; live: number; mine: number }>`
+      SELECT r.i, count(*) FILTER (WHERE NOT m.deleted)::int AS live,
+             count(*) FILTER (WHERE NOT m.deleted AND m.author_id = r.user_id)::int AS mine
+      FROM unnest(${ranges.map((_, i) => i)}::int[], ${ranges.map((r) => r.member.channel_id)}::uuid[],
+                  ${ranges.map((r) => r.member.user_id)}::uuid[], ${ranges.map((r) => r.from)}::int[],
+                  ${ranges.map((r) => r.to)}::int[]) AS r(i, channel_id, user_id, from_seq, to_seq)
+      JOIN tc_messages m ON m.channel_id = r.channel_id AND m.seq > r.from_seq AND m.seq <= r.to_seq
+      WHERE NOT (m.id = ANY(${inMemory}::uuid[]))
+      GROUP BY r.i`.execute(this.tx);
+    for (const row of rows) {
+      const member = ranges[row.i]!.member;
+      member.read_live += row.live;
+      member.mine_after -= row.mine;
+      this.changed(member);
+    }
+  }
+
+  private remember(message: Message): void {
+    this.messages.set(message.id, message);
+    const list = this.messagesOf.get(message.channel_id);
+    if (list) list.push(message);
+    else this.messagesOf.set(message.channel_id, [message]);
+  }
+}
