@@ -36,12 +36,20 @@ export async function rebuildProjector(
   await sql`DELETE FROM public.projection_checkpoints WHERE name = ${checkpointName}`.execute(db);
   await migrateProjector(db, projector, schema);
   await ensureCheckpoint(db, checkpointName);
-  const runner = new ProjectionRunner({ ...options, projectors: [projector], batchSize: options.batchSize ?? 2_000 });
+  const batchSize = options.batchSize ?? 2_000;
+  const runner = new ProjectionRunner({ ...options, projectors: [projector], batchSize });
+  // The next page is read (and decrypted) while the database writes the current one.
   let events = 0;
+  let from = await readCheckpoint(db, checkpointName);
+  let page = options.store.readAll(from, batchSize);
   for (;;) {
-    const moved = await runner.projectBatch(projector, schema, checkpointName);
-    if (moved === 0) break;
-    events += moved;
+    const batch = await page;
+    if (batch.length === 0) break;
+    const to = batch[batch.length - 1]!.position;
+    page = options.store.readAll(to, batchSize);
+    await runner.applyBatch(projector, from, batch, schema, checkpointName);
+    from = to;
+    events += batch.length;
   }
   if (swap) await swapIn(db, projector);
   logger.info({ projector: projector.name, events, swapped: swap }, 'rebuild finished');

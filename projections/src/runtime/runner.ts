@@ -145,10 +145,22 @@ export class ProjectionRunner {
 
   /** One batch of a projector; answers how many events it moved past. */
   async projectBatch(projector: Projector, schema = 'public', checkpointName = projector.name): Promise<number> {
-    const { db, store } = this.options;
-    const from = await readCheckpoint(db, checkpointName);
-    const events = await store.readAll(from, this.batchSize);
-    if (events.length === 0) return 0;
+    const from = await readCheckpoint(this.options.db, checkpointName);
+    const events = await this.options.store.readAll(from, this.batchSize);
+    await this.applyBatch(projector, from, events, schema, checkpointName);
+    return events.length;
+  }
+
+  /** Applies events read after `from`, if the checkpoint still stands there (else: stand by). */
+  async applyBatch(
+    projector: Projector,
+    from: bigint,
+    events: readonly RecordedEvent[],
+    schema = 'public',
+    checkpointName = projector.name,
+  ): Promise<void> {
+    const { db } = this.options;
+    if (events.length === 0) return;
     await db.transaction().execute(async (tx) => {
       const { rows } = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(${lockKey(checkpointName)}) AS locked`.execute(tx);
       if (!rows[0]?.locked) throw new StandBy();
@@ -158,7 +170,6 @@ export class ProjectionRunner {
       if (handled.length > 0) await projector.apply(tx, handled);
       await writeCheckpoint(tx, checkpointName, events[events.length - 1]!.position, handled.at(-1)?.position ?? null);
     });
-    return events.length;
   }
 
   /** A reactor acts on each event, then records it: a crash in between repeats an idempotent command. */

@@ -92,6 +92,8 @@ export class TeamChatUnitOfWork {
   private readonly messages = new Map<string, Message>();
   /** Messages in memory per channel, for counting a read mark's range and finding quotes. */
   private readonly messagesOf = new Map<string, Message[]>();
+  /** Stored messages loaded while not deleted: the count of a read mark's stored range includes them. */
+  private readonly storedLive = new Set<string>();
   /** Each channel's newest stored seq when loaded: seqs above it exist only in memory. */
   private readonly storedLastSeq = new Map<string, number>();
   private readonly dirtyChannels = new Set<Channel>();
@@ -129,10 +131,12 @@ export class TeamChatUnitOfWork {
     }
     if (messageIds.size > 0) {
       const { rows } = await sql<Message>`
-        SELECT * FROM tc_messages WHERE id = ANY(${[...messageIds]}::uuid[]) OR quoted_message_id = ANY(${[...quotedOf]}::uuid[])`.execute(
-        this.tx,
-      );
+        SELECT * FROM tc_messages WHERE id = ANY(${[...messageIds]}::uuid[])
+        UNION ALL
+        SELECT * FROM tc_messages WHERE quoted_message_id = ANY(${[...quotedOf]}::uuid[])`.execute(this.tx);
       for (const row of rows) {
+        if (this.messages.has(row.id)) continue;
+        if (!row.deleted) this.storedLive.add(row.id);
         this.remember({
           ...row,
           created_at: iso(row.created_at),
@@ -160,8 +164,10 @@ export class TeamChatUnitOfWork {
       const list = [...pairs.values()];
       const { rows } = await sql<Member & { version: string | number }>`
         SELECT m.* FROM tc_members m
-        WHERE (m.channel_id, m.user_id) IN (SELECT * FROM unnest(${list.map((p) => p[0])}::uuid[], ${list.map((p) => p[1])}::uuid[]))
-           OR m.channel_id = ANY(${[...rosters]}::uuid[])`.execute(this.tx);
+        JOIN unnest(${list.map((p) => p[0])}::uuid[], ${list.map((p) => p[1])}::uuid[]) AS p(channel_id, user_id)
+          ON m.channel_id = p.channel_id AND m.user_id = p.user_id
+        UNION ALL
+        SELECT m.* FROM tc_members m WHERE m.channel_id = ANY(${[...rosters]}::uuid[])`.execute(this.tx);
       for (const row of rows) {
         this.members.set(memberKey(row.channel_id, row.user_id), { ...row, joined_at: iso(row.joined_at), version: String(row.version) });
       }
@@ -237,15 +243,19 @@ export class TeamChatUnitOfWork {
 
   /**
    * Counts the messages a read mark moves over (from, to], not deleted, and those of them by the
-   * member: those in memory now, and the stored rest once the batch is written.
+   * member: those in memory as they are now; the stored ones with one query before the batch is
+   * written (messages not in memory are unchanged so far, so the stored rows are their state now).
    */
   countRead(member: Member, from: number, to: number): { live: number; mine: number } {
     let live = 0;
     let mine = 0;
+    // Messages in memory count as they are now; the stored count will include those of them
+    // that were live when loaded, so they are taken back out here.
     for (const m of this.messagesOf.get(member.channel_id) ?? []) {
-      if (m.seq <= from || m.seq > to || m.deleted) continue;
-      live++;
-      if (m.author_id === member.user_id) mine++;
+      if (m.seq <= from || m.seq > to) continue;
+      const change = (m.deleted ? 0 : 1) - (this.storedLive.has(m.id) ? 1 : 0);
+      live += change;
+      if (m.author_id === member.user_id) mine += change;
     }
     const storedTo = Math.min(to, this.storedLastSeq.get(member.channel_id) ?? 0);
     if (storedTo > from) this.storedRanges.push({ member, from, to: storedTo });
@@ -264,7 +274,7 @@ export class TeamChatUnitOfWork {
     if (this.dirtyChannels.size > 0) {
       await sql`
         INSERT INTO tc_channels AS c
-        SELECT * FROM jsonb_populate_recordset(NULL::tc_channels, ${JSON.stringify([...this.dirtyChannels])}::jsonb)
+        SELECT * FROM json_populate_recordset(NULL::tc_channels, ${JSON.stringify([...this.dirtyChannels])}::json)
         ON CONFLICT (id) DO UPDATE SET deleted = EXCLUDED.deleted, member_count = EXCLUDED.member_count,
           last_seq = EXCLUDED.last_seq, live_count = EXCLUDED.live_count, change_seq = EXCLUDED.change_seq,
           version = EXCLUDED.version, last_activity_at = EXCLUDED.last_activity_at`.execute(tx);
@@ -272,7 +282,7 @@ export class TeamChatUnitOfWork {
     if (this.dirtyMembers.size > 0) {
       await sql`
         INSERT INTO tc_members AS m
-        SELECT * FROM jsonb_populate_recordset(NULL::tc_members, ${JSON.stringify([...this.dirtyMembers])}::jsonb)
+        SELECT * FROM json_populate_recordset(NULL::tc_members, ${JSON.stringify([...this.dirtyMembers])}::json)
         ON CONFLICT (channel_id, user_id) DO UPDATE SET role = EXCLUDED.role, is_member = EXCLUDED.is_member,
           joined_at = EXCLUDED.joined_at, read_seq = EXCLUDED.read_seq, read_live = EXCLUDED.read_live,
           mine_after = EXCLUDED.mine_after, muted = EXCLUDED.muted, version = EXCLUDED.version`.execute(tx);
@@ -280,7 +290,7 @@ export class TeamChatUnitOfWork {
     if (this.dirtyMessages.size > 0) {
       await sql`
         INSERT INTO tc_messages AS m
-        SELECT * FROM jsonb_populate_recordset(NULL::tc_messages, ${JSON.stringify([...this.dirtyMessages])}::jsonb)
+        SELECT * FROM json_populate_recordset(NULL::tc_messages, ${JSON.stringify([...this.dirtyMessages])}::json)
         ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, edited_at = EXCLUDED.edited_at, deleted = EXCLUDED.deleted,
           quote_snippet = EXCLUDED.quote_snippet, quote_deleted = EXCLUDED.quote_deleted, reactions = EXCLUDED.reactions,
           attachments = EXCLUDED.attachments, changed = EXCLUDED.changed`.execute(tx);
@@ -293,7 +303,7 @@ export class TeamChatUnitOfWork {
     if (this.newAttachments.length > 0) {
       await sql`
         INSERT INTO tc_attachments
-        SELECT * FROM jsonb_populate_recordset(NULL::tc_attachments, ${JSON.stringify(this.newAttachments)}::jsonb)
+        SELECT * FROM json_populate_recordset(NULL::tc_attachments, ${JSON.stringify(this.newAttachments)}::json)
         ON CONFLICT (id) DO NOTHING`.execute(tx);
     }
   }
@@ -302,7 +312,6 @@ export class TeamChatUnitOfWork {
   private async countStoredRanges(): Promise<void> {
     if (this.storedRanges.length === 0) return;
     const ranges = this.storedRanges;
-    const inMemory = [...this.messages.keys()];
     const { rows } = await sql<{ i: number; live: number; mine: number }>`
       SELECT r.i, count(*) FILTER (WHERE NOT m.deleted)::int AS live,
              count(*) FILTER (WHERE NOT m.deleted AND m.author_id = r.user_id)::int AS mine
@@ -310,7 +319,6 @@ export class TeamChatUnitOfWork {
                   ${ranges.map((r) => r.member.user_id)}::uuid[], ${ranges.map((r) => r.from)}::int[],
                   ${ranges.map((r) => r.to)}::int[]) AS r(i, channel_id, user_id, from_seq, to_seq)
       JOIN tc_messages m ON m.channel_id = r.channel_id AND m.seq > r.from_seq AND m.seq <= r.to_seq
-      WHERE NOT (m.id = ANY(${inMemory}::uuid[]))
       GROUP BY r.i`.execute(this.tx);
     for (const row of rows) {
       const member = ranges[row.i]!.member;
