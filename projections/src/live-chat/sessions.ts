@@ -1,8 +1,7 @@
-import type { RecordedEvent, SessionStatus } from '@chat/events';
-import { sql, type ColumnType, type Kysely, type Transaction } from 'kysely';
-import type { ReadModels } from '../read-models';
-import { oneByOne, type Projector } from '../runtime/types';
-import { erasedPerson, erasePersonalData } from '../audit/erasure';
+import type { SessionStatus } from '@chat/events';
+import type { ColumnType, Kysely } from 'kysely';
+import type { Projector } from '../runtime/types';
+import { applySessionEvents } from './session-batch';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** int8 columns: a decimal string in, whatever the driver gives out (normalize with String()). */
@@ -47,59 +46,7 @@ export interface LiveChatMessagesTable {
   in_reply_to: string | null;
 }
 
-/** What the bot says above its suggestions. */
-export const BOT_INTRO = 'These articles might help while you wait:';
-
-interface SessionEventData {
-  sessionId: string;
-  messageId?: string;
-  agentId?: string;
-  body?: string;
-  visitorName?: string;
-  visitorEmail?: string;
-  widgetKey?: string;
-  by?: 'visitor' | 'agent';
-  resolution?: 'closed' | 'self-served';
-  suggestionId?: string;
-  inReplyTo?: string;
-  articles?: { articleId: string; title: string }[];
-  ticketId?: string;
-}
-
-type Tx = Transaction<ReadModels>;
-
-/**
- * Appends a line to a session's transcript with the next sequence number, in one statement (the
- * projector's cost per message is one round trip). An unknown session is skipped.
- */
-async function addMessage(
-  tx: Tx,
-  event: RecordedEvent,
-  message: Omit<LiveChatMessagesTable, 'seq' | 'created_at' | 'session_id'>,
-  sessionId: string,
-): Promise<void> {
-  const at = new Date(event.metadata.recordedAt);
-  const counted = message.sender === 'bot' ? 0 : 1;
-  const unanswered =
-    message.sender === 'visitor'
-      ? sql`coalesce(unanswered_since, ${at}::timestamptz)`
-      : message.sender === 'agent'
-        ? sql`NULL`
-        : sql`unanswered_since`;
-  await sql`
-    WITH session AS (
-      UPDATE livechat_sessions
-      SET last_seq = last_seq + 1, message_count = message_count + ${counted}, unanswered_since = ${unanswered},
-          version = ${event.position.toString()}, last_activity_at = ${at}
-      WHERE id = ${sessionId}
-      RETURNING last_seq
-    )
-    INSERT INTO livechat_messages (session_id, seq, id, sender, author_id, body, created_at, suggestions, in_reply_to)
-    SELECT ${sessionId}::uuid, last_seq, ${message.id}::uuid, ${message.sender}::text, ${message.author_id}::uuid, ${message.body}::text,
-           ${at}::timestamptz, ${message.suggestions}::text, ${message.in_reply_to}::uuid
-    FROM session
-    ON CONFLICT (session_id, id) DO NOTHING`.execute(tx);
-}
+export { BOT_INTRO } from './evolve';
 
 /** The agent queue and every session's transcript, behind /api/livechat, /api/widget and the tickets' transcripts. */
 export const liveChatProjector: Projector = {
@@ -169,138 +116,5 @@ export const liveChatProjector: Projector = {
       },
     },
   },
-  apply: oneByOne(async (tx: Tx, event: RecordedEvent) => {
-    const data = event.data as unknown as SessionEventData;
-    const at = new Date(event.metadata.recordedAt);
-    const version = event.position.toString();
-    switch (event.type) {
-      case 'PersonalDataErased':
-        return erasePersonalData.liveChat(tx, erasedPerson(event));
-      case 'VisitorSessionStarted':
-        await tx
-          .insertInto('livechat_sessions')
-          .values({
-            id: data.sessionId,
-            visitor_name: data.visitorName ?? '',
-            visitor_email: data.visitorEmail ?? null,
-            widget_key: data.widgetKey ?? '',
-            status: 'WAITING',
-            agent_id: null,
-            agent_joined: false,
-            message_count: 0,
-            last_seq: 0,
-            started_at: at,
-            closed_at: null,
-            unanswered_since: null,
-            queued_position: version,
-            ticket_id: null,
-            resolution: null,
-            closed_by: null,
-            version,
-            last_activity_at: at,
-          })
-          .onConflict((c) => c.column('id').doNothing())
-          .execute();
-        return;
-      case 'VisitorMessagePosted':
-        await addMessage(
-          tx,
-          event,
-          {
-            id: data.messageId!,
-            sender: 'visitor',
-            author_id: null,
-            body: data.body ?? '',
-            suggestions: null,
-            in_reply_to: null,
-          },
-          data.sessionId,
-        );
-        return;
-      case 'AgentMessagePosted':
-        await addMessage(
-          tx,
-          event,
-          {
-            id: data.messageId!,
-            sender: 'agent',
-            author_id: data.agentId ?? null,
-            body: data.body ?? '',
-            suggestions: null,
-            in_reply_to: null,
-          },
-          data.sessionId,
-        );
-        return;
-      case 'ArticlesSuggested':
-        await addMessage(
-          tx,
-          event,
-          {
-            id: data.suggestionId!,
-            sender: 'bot',
-            author_id: null,
-            body: BOT_INTRO,
-            suggestions: JSON.stringify(
-              (data.articles ?? []).map((a) => ({ articleId: a.articleId, title: a.title })),
-            ),
-            in_reply_to: data.inReplyTo ?? null,
-          },
-          data.sessionId,
-        );
-        return;
-      case 'SessionAssigned':
-        await tx
-          .updateTable('livechat_sessions')
-          .set({ agent_id: data.agentId!, version })
-          .where('id', '=', data.sessionId)
-          .where('status', '<>', 'CLOSED')
-          .execute();
-        return;
-      case 'AgentJoinedSession':
-        await tx
-          .updateTable('livechat_sessions')
-          .set({
-            status: 'ACTIVE',
-            agent_id: data.agentId!,
-            agent_joined: true,
-            version,
-            last_activity_at: at,
-          })
-          .where('id', '=', data.sessionId)
-          .where('status', '<>', 'CLOSED')
-          .execute();
-        return;
-      case 'SessionReleased':
-        await tx
-          .updateTable('livechat_sessions')
-          .set({ status: 'WAITING', agent_id: null, agent_joined: false, version, last_activity_at: at })
-          .where('id', '=', data.sessionId)
-          .where('status', '<>', 'CLOSED')
-          .execute();
-        return;
-      case 'SessionClosed':
-        await tx
-          .updateTable('livechat_sessions')
-          .set({
-            status: 'CLOSED',
-            closed_at: at,
-            resolution: data.resolution ?? 'closed',
-            closed_by: data.by ?? null,
-            version,
-            last_activity_at: at,
-          })
-          .where('id', '=', data.sessionId)
-          .where('status', '<>', 'CLOSED')
-          .execute();
-        return;
-      case 'SessionLinkedToTicket':
-        await tx
-          .updateTable('livechat_sessions')
-          .set({ ticket_id: data.ticketId!, version })
-          .where('id', '=', data.sessionId)
-          .execute();
-        return;
-    }
-  }),
+  apply: applySessionEvents,
 };
