@@ -23,10 +23,24 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Someone else (another instance) holds the projector or moved its checkpoint: stand by. */
 class StandBy extends Error {}
 
+/** A projector or reactor as the runner follows it: where it stands, whether it is busy, when to retry. */
+interface Follower {
+  name: string;
+  position: bigint;
+  busy: boolean;
+  retryAt: number;
+  failures: number;
+  /** Takes events after `from`; answers the position it has passed. */
+  take(from: bigint, events: readonly RecordedEvent[]): Promise<bigint>;
+}
+
 /**
- * Runs projectors and reactors. A projector applies a batch of events and moves its checkpoint
- * in one transaction, under a per-projector advisory lock: after a crash it neither loses nor
- * repeats an event, and of several instances only one applies a given batch.
+ * Runs projectors and reactors. One reader follows the log for all of them: a page is read and
+ * decrypted once and handed to every follower that is free and stands before its end, and none
+ * waits for another (the bot may wait for the knowledge base while Team chat carries on). A
+ * projector applies its part and moves its checkpoint in one transaction, under a per-projector
+ * advisory lock: after a crash it neither loses nor repeats an event, and of several instances
+ * only one applies a given batch. A failing follower backs off while the others carry on.
  */
 export class ProjectionRunner {
   private stopped = true;
@@ -34,16 +48,35 @@ export class ProjectionRunner {
   private wakeUps = new Set<() => void>();
   private stopListening: (() => void) | null = null;
   private lastNotice = 0;
+  private wakes = 0;
   private readonly batchSize: number;
   private readonly pollMs: number;
+  private readonly followers: Follower[];
 
   constructor(private readonly options: RunnerOptions) {
     this.batchSize = options.batchSize ?? 500;
     this.pollMs = options.pollMs ?? 1_000;
+    const follower = (name: string, take: Follower['take']): Follower => ({
+      name,
+      position: -1n,
+      busy: false,
+      retryAt: 0,
+      failures: 0,
+      take,
+    });
+    this.followers = [
+      ...options.projectors.map((p) =>
+        follower(p.name, async (from, events) => {
+          await this.applyBatch(p, from, events);
+          return events[events.length - 1]!.position;
+        }),
+      ),
+      ...(options.reactors ?? []).map((r) => follower(r.name, (from, events) => this.react(r, from, events))),
+    ];
   }
 
   get names(): string[] {
-    return [...this.options.projectors.map((p) => p.name), ...(this.options.reactors ?? []).map((r) => r.name)];
+    return this.followers.map((f) => f.name);
   }
 
   async migrate(): Promise<void> {
@@ -61,10 +94,9 @@ export class ProjectionRunner {
     this.stopped = false;
     this.stopListening = this.options.store.onAppended(() => {
       this.lastNotice = Date.now();
-      for (const wake of this.wakeUps) wake();
+      this.wake();
     });
-    for (const projector of this.options.projectors) this.loops.push(this.loop(projector.name, () => this.projectBatch(projector)));
-    for (const reactor of this.options.reactors ?? []) this.loops.push(this.loop(reactor.name, () => this.reactBatch(reactor)));
+    this.loops.push(this.follow());
     const lag = setInterval(() => void this.recordLag().catch(() => undefined), 5_000);
     lag.unref();
     this.loops.push(
@@ -79,60 +111,133 @@ export class ProjectionRunner {
   async stop(): Promise<void> {
     this.stopped = true;
     this.stopListening?.();
-    for (const wake of this.wakeUps) wake();
+    this.wake();
     await Promise.all(this.loops);
     this.loops = [];
   }
 
   /**
-   * Runs every projector and reactor until each has passed every event committed so far, and
-   * whatever the reactors appended on the way (tests, CLI, seed).
+   * Runs every projector and reactor, one after the other, until each has passed every event
+   * committed so far and whatever the reactors appended on the way (tests, CLI, seed). A failure
+   * is thrown, not retried.
    */
   async catchUp(): Promise<void> {
     let target = await this.options.store.headPosition();
     for (;;) {
       let moved = 0;
-      for (const projector of this.options.projectors) moved += await this.projectBatch(projector).catch(standBy);
-      for (const reactor of this.options.reactors ?? []) moved += await this.reactBatch(reactor).catch(standBy);
+      for (const f of this.followers) {
+        const from = await readCheckpoint(this.options.db, f.name);
+        const events = await this.options.store.readAll(from, this.batchSize);
+        if (events.length === 0) continue;
+        moved += await f.take(from, events).then(
+          () => events.length,
+          (error: unknown) => {
+            if (error instanceof StandBy) return 0;
+            throw error;
+          },
+        );
+      }
       if (moved > 0) continue;
       const checkpoints = await readCheckpoints(this.options.db);
-      const behind = checkpoints.some((c) => this.names.includes(c.name) && c.position < target);
-      if (!behind) {
-        const head = await this.options.store.headPosition();
-        if (head === target) return;
-        target = head; // reactors appended more
-      } else await sleep(5); // an older transaction still holds the snapshot horizon back
+      if (checkpoints.some((c) => this.names.includes(c.name) && c.position < target)) {
+        await sleep(5); // an older transaction still holds the snapshot horizon back
+        continue;
+      }
+      const head = await this.options.store.headPosition();
+      if (head === target) return;
+      target = head; // reactors appended more
     }
   }
 
-  private async loop(name: string, step: () => Promise<number>): Promise<void> {
-    let failures = 0;
+  /** Follows the log until stopped: read a page for the free followers, hand it out, wait for news. */
+  private async follow(): Promise<void> {
+    let pause = 0;
+    let known = false;
     while (!this.stopped) {
+      const seen = this.wakes;
       try {
-        const moved = await step();
-        failures = 0;
-        if (moved >= this.batchSize) continue;
-        if (moved === 0) {
-          // A wake-up can precede readability: an older transaction (of any database on the
-          // server) may still be open. Keep trying briefly while committed events wait.
-          if (Date.now() - this.lastNotice < 250) await sleep(3);
-          else if ((await readCheckpoint(this.options.db, name)) < (await this.options.store.headPosition())) await sleep(20);
-          else await this.idle(this.pollMs);
+        if (!known) {
+          const positions = new Map((await readCheckpoints(this.options.db)).map((c) => [c.name, c.position]));
+          for (const f of this.followers) f.position = positions.get(f.name) ?? -1n;
+          known = true;
         }
-      } catch (error) {
-        if (error instanceof StandBy) {
-          await this.idle(this.pollMs);
+        const free = this.followers.filter((f) => !f.busy && f.retryAt <= Date.now());
+        if (free.length === 0) {
+          await this.idle(this.untilRetry(), seen);
           continue;
         }
-        failures++;
-        this.options.logger.error({ err: error, projector: name }, 'projection step failed; retrying');
-        await this.idle(Math.min(5_000, 100 * 2 ** failures));
+        const from = lowest(free);
+        const events = await this.options.store.readAll(from, this.batchSize);
+        const handedOut = free.filter((f) => this.handOut(f, events));
+        if (handedOut.length > 0) {
+          pause = 0;
+          // A full page: more is there for whoever is free; else wait for news or a follower done.
+          if (events.length < this.batchSize) await this.idle(this.pollMs, seen);
+          continue;
+        }
+        // A wake-up can precede readability: an older transaction (of any database on the server)
+        // may still be open. Keep trying, backing off a little, while committed events wait.
+        if (Date.now() - this.lastNotice < 250) await sleep((pause = Math.min(Math.max(pause * 2, 2), 10)));
+        else if (from < (await this.options.store.headPosition())) await sleep(20);
+        else {
+          pause = 0;
+          await this.idle(Math.min(this.pollMs, this.untilRetry()), seen);
+        }
+      } catch (error) {
+        this.options.logger.error({ err: error }, 'following the log failed; retrying');
+        known = false;
+        await this.idle(1_000);
       }
     }
+    while (this.followers.some((f) => f.busy)) await this.idle(50);
   }
 
-  private idle(ms: number): Promise<void> {
+  /** Starts a follower on the events of a page after its position, if any; it runs on its own. */
+  private handOut(f: Follower, events: readonly RecordedEvent[]): boolean {
+    const from = f.position;
+    const mine = events.filter((e) => e.position > from);
+    if (mine.length === 0) return false;
+    f.busy = true;
+    void f
+      .take(from, mine)
+      .then(
+        (passed) => {
+          f.position = passed;
+          f.failures = 0;
+          f.retryAt = 0;
+        },
+        async (error: unknown) => {
+          f.position = await readCheckpoint(this.options.db, f.name).catch(() => from);
+          if (error instanceof StandBy) {
+            f.retryAt = Date.now() + this.pollMs;
+            return;
+          }
+          f.failures++;
+          f.retryAt = Date.now() + Math.min(5_000, 100 * 2 ** f.failures);
+          this.options.logger.error({ err: error, projector: f.name }, 'projection step failed; retrying');
+        },
+      )
+      .finally(() => {
+        f.busy = false;
+        this.wake();
+      });
+    return true;
+  }
+
+  private untilRetry(): number {
+    const waiting = this.followers.filter((f) => !f.busy).map((f) => f.retryAt - Date.now());
+    return Math.max(1, Math.min(this.pollMs, ...waiting));
+  }
+
+  private wake(): void {
+    this.wakes++;
+    for (const wake of this.wakeUps) wake();
+  }
+
+  /** Waits `ms` or until a wake-up; none at all if one came since `seen` (a count of wake-ups). */
+  private idle(ms: number, seen = this.wakes): Promise<void> {
     return new Promise((resolve) => {
+      if (this.wakes !== seen) return resolve();
       const done = () => {
         clearTimeout(timer);
         this.wakeUps.delete(done);
@@ -172,29 +277,25 @@ export class ProjectionRunner {
     });
   }
 
-  /** A reactor acts on each event, then records it: a crash in between repeats an idempotent command. */
-  private async reactBatch(reactor: Reactor): Promise<number> {
-    const { db, store } = this.options;
-    const from = await readCheckpoint(db, reactor.name);
-    const events = await store.readAll(from, this.batchSize);
-    let done = 0;
+  /**
+   * A reactor acts on each event it handles, then records it: a crash in between repeats an
+   * idempotent command. Answers the position it recorded last.
+   */
+  private async react(reactor: Reactor, from: bigint, events: readonly RecordedEvent[]): Promise<bigint> {
+    const { db } = this.options;
     let recorded = from;
+    let passed = from;
     for (const event of events) {
-      if (this.stopped && done > 0) break;
+      if (this.stopped && passed !== from) break;
       if (reactor.handles.includes(event.type)) {
-        await this.react(reactor, event);
+        await reactor.react(event);
         await writeCheckpoint(db, reactor.name, event.position, null);
         recorded = event.position;
       }
-      done++;
+      passed = event.position;
     }
-    const passed = events[done - 1]?.position;
-    if (passed !== undefined && passed !== recorded) await writeCheckpoint(db, reactor.name, passed, null);
-    return done;
-  }
-
-  private async react(reactor: Reactor, event: RecordedEvent): Promise<void> {
-    await reactor.react(event);
+    if (passed !== recorded) await writeCheckpoint(db, reactor.name, passed, null);
+    return passed;
   }
 
   private async recordLag(): Promise<void> {
@@ -209,7 +310,6 @@ export class ProjectionRunner {
   }
 }
 
-function standBy(error: unknown): number {
-  if (error instanceof StandBy) return 0;
-  throw error;
+function lowest(followers: readonly Follower[]): bigint {
+  return followers.reduce((min, f) => (f.position < min ? f.position : min), followers[0]!.position);
 }
