@@ -1,4 +1,5 @@
 import type { HttpServer, Platform } from '@chat/platform';
+import { SessionCache } from '@chat/platform/auth/session-cache';
 import { readCheckpoints, type ReadModels } from '@chat/projections';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -16,22 +17,45 @@ export interface QueryApiOptions {
 }
 
 /** The read side: every GET over the read models. It appends one kind of event only: auditors' reads (AuditQueryPerformed). */
-export async function registerQueryApi(app: HttpServer, platform: Platform, options: QueryApiOptions): Promise<void> {
+export async function registerQueryApi(
+  app: HttpServer,
+  platform: Platform,
+  options: QueryApiOptions,
+): Promise<void> {
   const db = platform.database.db as Kysely<ReadModels>;
-  const watcher = new CheckpointWatcher(db, options.projectors);
-  const versions = new ChangeVersions(db);
+  const watcher = new CheckpointWatcher(db, options.projectors, { appends: platform.store });
+  const versions = new ChangeVersions(watcher);
+  // Polls authenticate from memory; sign-outs and deactivations are heard of at once (see SessionCache).
+  const sessions = new SessionCache(platform.sessions, platform.database);
+  await sessions.start();
+  app.addHook('onClose', async () => {
+    watcher.close();
+    await sessions.close();
+  });
   await app.register(async (api) => {
     registerConsistencyHooks(api, watcher, platform.config.MIN_POSITION_WAIT_MS);
-    registerIdentityQueries(api, { db, sessions: platform.sessions, versions });
-    await registerLiveChatApi(api, platform, { db, versions });
-    registerTeamChatQueries(api, platform, { db, versions });
+    registerIdentityQueries(api, { db, sessions, versions });
+    await registerLiveChatApi(api, platform, { db, sessions, versions });
+    registerTeamChatQueries(api, platform, { db, sessions, versions });
     await registerAuditQueries(api, platform);
     api.get(
       '/api/projections',
       {
         schema: {
           tags: ['operations'],
-          response: { 200: z.object({ head: z.string(), items: z.array(z.object({ name: z.string(), position: z.string(), behind: z.boolean(), updatedAt: z.string() })) }) },
+          response: {
+            200: z.object({
+              head: z.string(),
+              items: z.array(
+                z.object({
+                  name: z.string(),
+                  position: z.string(),
+                  behind: z.boolean(),
+                  updatedAt: z.string(),
+                }),
+              ),
+            }),
+          },
         },
       },
       async () => {
@@ -39,7 +63,12 @@ export async function registerQueryApi(app: HttpServer, platform: Platform, opti
         const checkpoints = await readCheckpoints(db);
         return {
           head: head.toString(),
-          items: checkpoints.map((c) => ({ name: c.name, position: c.position.toString(), behind: c.position < head, updatedAt: c.updatedAt.toISOString() })),
+          items: checkpoints.map((c) => ({
+            name: c.name,
+            position: c.position.toString(),
+            behind: c.position < head,
+            updatedAt: c.updatedAt.toISOString(),
+          })),
         };
       },
     );

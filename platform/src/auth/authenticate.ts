@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { UnauthorizedError } from '../errors';
 import { SESSION_COOKIE, type Principal } from './principal';
-import type { SessionStore } from './sessions';
+import type { SessionLookup } from './sessions';
 
 /** The session token of a request: `Authorization: Bearer <token>` or the session cookie. */
 export function sessionToken(request: FastifyRequest): string | undefined {
@@ -11,7 +11,7 @@ export function sessionToken(request: FastifyRequest): string | undefined {
 }
 
 /** A preHandler that requires a signed-in user and sets `request.principal`. */
-export function requireUser(sessions: SessionStore) {
+export function requireUser(sessions: SessionLookup) {
   return async (request: FastifyRequest): Promise<void> => {
     const token = sessionToken(request);
     if (!token) throw new UnauthorizedError();

@@ -1,5 +1,5 @@
 import type { ReadModels } from '@chat/projections';
-import { NotFoundError, type HttpServer, type SessionStore } from '@chat/platform';
+import { NotFoundError, type HttpServer, type SessionLookup } from '@chat/platform';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { ChangeVersions } from '../change-versions';
@@ -65,7 +65,7 @@ const toItem = (row: TicketRow, sessionIds: string[]) => ({
 /** Helpdesk tickets: the list, and one ticket with its comments and its linked sessions' whole transcripts. Staff only. */
 export function registerHelpdeskQueries(
   app: HttpServer,
-  deps: { db: Kysely<ReadModels>; sessions: SessionStore; versions: ChangeVersions },
+  deps: { db: Kysely<ReadModels>; sessions: SessionLookup; versions: ChangeVersions },
 ): void {
   const { db, versions } = deps;
   const staff = requireStaff(deps.sessions);

@@ -1,5 +1,5 @@
 import type { ReadModels } from '@chat/projections';
-import { NotFoundError, principalOf, requireUser, type HttpServer, type SessionStore } from '@chat/platform';
+import { NotFoundError, principalOf, requireUser, type HttpServer, type SessionLookup } from '@chat/platform';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { withEtag } from '../etag';
@@ -24,7 +24,7 @@ const toItem = (row: { id: string; email: string; name: string; role: string; ac
 /** Who am I, and who else is there. */
 export function registerIdentityQueries(
   app: HttpServer,
-  deps: { db: Kysely<ReadModels>; sessions: SessionStore; versions: ChangeVersions },
+  deps: { db: Kysely<ReadModels>; sessions: SessionLookup; versions: ChangeVersions },
 ): void {
   const auth = requireUser(deps.sessions);
   app.get(

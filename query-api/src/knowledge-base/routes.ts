@@ -1,5 +1,5 @@
 import { matchArticles, searchArticles, type ReadModels } from '@chat/projections';
-import { NotFoundError, type HttpServer, type SessionStore } from '@chat/platform';
+import { NotFoundError, type HttpServer, type SessionLookup } from '@chat/platform';
 import type { WidgetOrigins } from '@chat/platform/live-chat/widget-sites';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -29,7 +29,7 @@ const snippet = (body: string) => (body.length <= 200 ? body : `${body.slice(0, 
 /** Knowledge-base articles: ranked search for staff; one published article for anyone (visitors open the bot's suggestions). */
 export function registerKnowledgeBaseQueries(
   app: HttpServer,
-  deps: { db: Kysely<ReadModels>; sessions: SessionStore; versions: ChangeVersions; origins: WidgetOrigins },
+  deps: { db: Kysely<ReadModels>; sessions: SessionLookup; versions: ChangeVersions; origins: WidgetOrigins },
 ): void {
   const { db, versions } = deps;
 

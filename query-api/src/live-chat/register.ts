@@ -1,4 +1,4 @@
-import type { HttpServer, Platform } from '@chat/platform';
+import type { HttpServer, Platform, SessionLookup } from '@chat/platform';
 import { VisitorTokens } from '@chat/platform/auth/visitor-tokens';
 import { widgetSites, WidgetOrigins } from '@chat/platform/live-chat/widget-sites';
 import type { ReadModels } from '@chat/projections';
@@ -13,10 +13,10 @@ import { registerWidgetQueries } from './widget-routes';
 export async function registerLiveChatApi(
   app: HttpServer,
   platform: Platform,
-  deps: { db: Kysely<ReadModels>; versions: ChangeVersions },
+  deps: { db: Kysely<ReadModels>; sessions: SessionLookup; versions: ChangeVersions },
 ): Promise<void> {
   const origins = new WidgetOrigins(widgetSites(platform.config));
-  const common = { db: deps.db, sessions: platform.sessions, versions: deps.versions };
+  const common = { db: deps.db, sessions: deps.sessions, versions: deps.versions };
   registerLiveChatQueries(app, common);
   registerHelpdeskQueries(app, common);
   registerKnowledgeBaseQueries(app, { ...common, origins });

@@ -1,5 +1,5 @@
 import type { ReadModels } from '@chat/projections';
-import { NotFoundError, type HttpServer, type SessionStore } from '@chat/platform';
+import { NotFoundError, type HttpServer, type SessionLookup } from '@chat/platform';
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { ChangeVersions } from '../change-versions';
@@ -83,7 +83,7 @@ export function toSessionItem(row: SessionRow): SessionItem {
 /** The agent queue: KPI tiles, the session list by filter, one session with its transcript. Staff only. */
 export function registerLiveChatQueries(
   app: HttpServer,
-  deps: { db: Kysely<ReadModels>; sessions: SessionStore; versions: ChangeVersions },
+  deps: { db: Kysely<ReadModels>; sessions: SessionLookup; versions: ChangeVersions },
 ): void {
   const { db, versions } = deps;
   const staff = requireStaff(deps.sessions);

@@ -1,9 +1,9 @@
 import { STAFF_ROLES } from '@chat/events';
-import { ForbiddenError, principalOf, requireUser, type SessionStore } from '@chat/platform';
+import { ForbiddenError, principalOf, requireUser, type SessionLookup } from '@chat/platform';
 import type { FastifyRequest } from 'fastify';
 
 /** A preHandler for Live chat, helpdesk and knowledge-base reads: signed in (401) and staff (403). */
-export function requireStaff(sessions: SessionStore) {
+export function requireStaff(sessions: SessionLookup) {
   const signedIn = requireUser(sessions);
   return async (request: FastifyRequest): Promise<void> => {
     await signedIn(request);

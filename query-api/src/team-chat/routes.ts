@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createBlobStore, type BlobStore } from '@chat/platform/blobs/index';
-import { NotFoundError, principalOf, requireUser, type HttpServer, type Platform } from '@chat/platform';
+import {
+  NotFoundError,
+  principalOf,
+  requireUser,
+  type HttpServer,
+  type Platform,
+  type SessionLookup,
+} from '@chat/platform';
 import type { ReadModels } from '@chat/projections';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -145,6 +152,7 @@ function contentDisposition(kind: 'inline' | 'attachment', name: string): string
 
 export interface TeamChatQueryDeps {
   db: Kysely<ReadModels>;
+  sessions: SessionLookup;
   versions: ChangeVersions;
 }
 
@@ -154,7 +162,7 @@ export interface TeamChatQueryDeps {
  */
 export function registerTeamChatQueries(app: HttpServer, platform: Platform, deps: TeamChatQueryDeps): void {
   const { db, versions } = deps;
-  const auth = requireUser(platform.sessions);
+  const auth = requireUser(deps.sessions);
   const blobs: BlobStore = createBlobStore(platform.config, platform.database.pool);
   const tags = ['team chat'];
 

@@ -1,0 +1,222 @@
+import { randomUUID } from 'node:crypto';
+import { ApiClient, startTestSystem, type TestSystem } from '@chat/app/testing/test-system';
+import { onRealPostgres } from '@chat/platform/testing/database';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- answers are whatever the API sent */
+
+/**
+ * Unchanged polls are answered from memory (the caller's session, the read models' positions);
+ * these are the cases where memory must not answer: the caller signed out, was deactivated or
+ * demoted, or something they would see changed.
+ */
+
+const SIDEBAR = '/api/channels';
+
+/** A GET with the tag of an earlier answer, as a poller sends it. */
+const pollAgain = (
+  client: ApiClient,
+  path: string,
+  earlier: { headers: Headers },
+  headers: Record<string, string> = {},
+) => client.get(path, { 'if-none-match': earlier.headers.get('etag')!, ...headers });
+
+/** Polls twice, so that the second answer (304) comes from everything the API remembers. */
+async function pollTwice(client: ApiClient, path: string) {
+  const first = await client.get(path);
+  expect(first.status, path).toBe(200);
+  expect((await pollAgain(client, path, first)).status, path).toBe(304);
+  return first;
+}
+
+async function newUser(
+  admin: ApiClient,
+  t: { login(email: string, password?: string): Promise<ApiClient> },
+  role: string,
+) {
+  const userId = randomUUID();
+  const email = `u-${userId}@demo.local`;
+  expect(
+    (await admin.command('CreateUser', { userId, email, name: `U ${role}`, role, password: 'pw-polls' }))
+      .status,
+  ).toBe(200);
+  return t.login(email, 'pw-polls');
+}
+
+describe('unchanged polls in the all-in-one server', () => {
+  let t: TestSystem;
+  let emma: ApiClient;
+
+  beforeAll(async () => {
+    t = await startTestSystem();
+    emma = await t.login('emma@demo.local');
+  });
+  afterAll(async () => t?.close());
+
+  it('a signed-out session is refused right after a 304', async () => {
+    const jamie = await t.login('jamie@demo.local');
+    const sidebar = await pollTwice(jamie, SIDEBAR);
+    await jamie.request('POST', '/api/auth/logout');
+    expect((await pollAgain(jamie, SIDEBAR, sidebar)).status).toBe(401);
+  });
+
+  it('a deactivated user is refused by both APIs right after a 304', async () => {
+    const pat = await newUser(emma, t, 'AGENT');
+    const sidebar = await pollTwice(pat, SIDEBAR);
+    const queue = await pollTwice(pat, '/api/livechat/sessions?status=open');
+    expect((await emma.command('DeactivateUser', { userId: pat.user!.id })).status).toBe(200);
+    expect((await pollAgain(pat, SIDEBAR, sidebar)).status).toBe(401);
+    expect((await pollAgain(pat, '/api/livechat/sessions?status=open', queue)).status).toBe(401);
+    expect((await pat.command('MarkChannelRead', { channelId: randomUUID() })).status).toBe(401);
+  });
+
+  it('an agent made a plain user loses the Live chat queue right after a 304', async () => {
+    const agent = await newUser(emma, t, 'AGENT');
+    const kpis = await pollTwice(agent, '/api/livechat/kpis');
+    expect((await emma.command('ChangeUserRole', { userId: agent.user!.id, role: 'USER' })).status).toBe(200);
+    expect((await pollAgain(agent, '/api/livechat/kpis', kpis)).status).toBe(403);
+    expect((await agent.get(SIDEBAR)).status).toBe(200);
+  });
+
+  it('a new message, an unread change and leaving a private channel each answer news, never 304', async () => {
+    const owner = await newUser(emma, t, 'USER');
+    const reader = await newUser(emma, t, 'USER');
+    const channelId = randomUUID();
+    expect(
+      (
+        await owner.command('CreateChannel', {
+          channelId,
+          name: `p-${channelId.slice(0, 8)}`,
+          visibility: 'private',
+        })
+      ).status,
+    ).toBe(200);
+    expect((await owner.command('AddChannelMember', { channelId, userId: reader.user!.id })).status).toBe(
+      200,
+    );
+    reader.lastPosition = owner.lastPosition;
+    const messages = `/api/channels/${channelId}/messages`;
+    const cursor = (await reader.get(messages)).body.cursor;
+    const poll = `${messages}?after=${cursor}`;
+    const sidebar = await pollTwice(reader, SIDEBAR);
+    const conversation = await pollTwice(reader, poll);
+
+    // A message: the conversation and the unread count change.
+    const messageId = randomUUID();
+    expect((await owner.command('PostMessage', { channelId, messageId, body: 'news' })).status).toBe(200);
+    const sawMessage = await pollAgain(reader, poll, conversation, { 'x-min-position': owner.lastPosition! });
+    expect(sawMessage.status).toBe(200);
+    expect(sawMessage.body.items.map((m: any) => m.id)).toEqual([messageId]);
+    const unread = await pollAgain(reader, SIDEBAR, sidebar, { 'x-min-position': owner.lastPosition! });
+    expect(unread.status).toBe(200);
+    expect(unread.body.items.find((c: any) => c.id === channelId)).toMatchObject({ unread: 1 });
+    expect((await pollAgain(reader, SIDEBAR, unread)).status).toBe(304);
+
+    // Reading it: the unread count changes back.
+    expect((await reader.command('MarkChannelRead', { channelId })).status).toBe(200);
+    const read = await pollAgain(reader, SIDEBAR, unread);
+    expect(read.status).toBe(200);
+    expect(read.body.items.find((c: any) => c.id === channelId)).toMatchObject({ unread: 0 });
+    const caughtUp = await reader.get(poll);
+    expect((await pollAgain(reader, poll, caughtUp)).status).toBe(304);
+
+    // Leaving: the channel leaves the sidebar, and its messages are not found any more.
+    expect((await reader.command('LeaveChannel', { channelId })).status).toBe(200);
+    const left = await pollAgain(reader, SIDEBAR, read);
+    expect(left.status).toBe(200);
+    expect(left.body.items.some((c: any) => c.id === channelId)).toBe(false);
+    expect((await pollAgain(reader, poll, caughtUp)).status).toBe(404);
+  });
+
+  it("another user's tag gets that user's answer, not a 304", async () => {
+    const one = await newUser(emma, t, 'USER');
+    const other = await newUser(emma, t, 'USER');
+    const sidebar = await pollTwice(one, SIDEBAR);
+    const answer = await pollAgain(other, SIDEBAR, sidebar);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('etag')).not.toBe(sidebar.headers.get('etag'));
+  });
+});
+
+/** The services topology: commands and projections in one process, queries in another, one database. */
+describe.skipIf(!onRealPostgres())('unchanged polls in a query API of its own', () => {
+  let commands: TestSystem;
+  let queries: TestSystem;
+  let emma: ApiClient;
+
+  /** Signs in through the command API; answers a client of each API with that session. */
+  const signIn = async (email: string, password?: string) => {
+    const client = await commands.login(email, password);
+    return { writer: client, reader: new ApiClient(queries.url, client.token, client.user) };
+  };
+
+  beforeAll(async () => {
+    commands = await startTestSystem({ parts: { commands: true, queries: false, projections: true } });
+    const { DATABASE_URL, DATA_KEY_SECRET } = commands.system.platform.config;
+    queries = await startTestSystem({
+      databaseUrl: DATABASE_URL!,
+      seed: false,
+      env: { DATA_KEY_SECRET: DATA_KEY_SECRET! },
+      parts: { commands: false, queries: true, projections: false },
+    });
+    emma = await commands.login('emma@demo.local');
+    await commands.settle();
+  });
+  afterAll(async () => {
+    await queries?.close();
+    await commands?.close();
+  });
+
+  it('a sign-out in the command API is in force in the query API when it answers', async () => {
+    const { writer, reader } = await signIn('jamie@demo.local');
+    const sidebar = await pollTwice(reader, SIDEBAR);
+    await writer.request('POST', '/api/auth/logout');
+    expect((await pollAgain(reader, SIDEBAR, sidebar)).status).toBe(401);
+  });
+
+  it('a deactivation in the command API is in force in the query API when it answers', async () => {
+    const created = await newUser(emma, commands, 'AGENT');
+    const reader = new ApiClient(queries.url, created.token, created.user);
+    const kpis = await pollTwice(reader, '/api/livechat/kpis');
+    expect((await emma.command('DeactivateUser', { userId: created.user!.id })).status).toBe(200);
+    expect((await pollAgain(reader, '/api/livechat/kpis', kpis)).status).toBe(401);
+  });
+
+  it('hears of messages written through the other process, with and without X-Min-Position', async () => {
+    const { writer, reader } = await signIn('mitch@demo.local');
+    const channelId = randomUUID();
+    expect(
+      (
+        await writer.command('CreateChannel', {
+          channelId,
+          name: `q-${channelId.slice(0, 8)}`,
+          visibility: 'public',
+        })
+      ).status,
+    ).toBe(200);
+    reader.lastPosition = writer.lastPosition;
+    const messages = `/api/channels/${channelId}/messages`;
+    const cursor = (await reader.get(messages)).body.cursor;
+    const unchanged = await pollTwice(reader, `${messages}?after=${cursor}`);
+
+    expect(
+      (await writer.command('PostMessage', { channelId, messageId: randomUUID(), body: 'one' })).status,
+    ).toBe(200);
+    const waited = await pollAgain(reader, `${messages}?after=${cursor}`, unchanged, {
+      'x-min-position': writer.lastPosition!,
+    });
+    expect(waited.status).toBe(200);
+    expect(waited.body.items).toHaveLength(1);
+
+    // A poller that knows no position sees the next message too, as soon as it is projected.
+    const poller = new ApiClient(queries.url, reader.token);
+    const after = `${messages}?after=${waited.body.cursor}`;
+    const quiet = await pollTwice(poller, after);
+    const messageId = randomUUID();
+    expect((await writer.command('PostMessage', { channelId, messageId, body: 'two' })).status).toBe(200);
+    let answer = await pollAgain(poller, after, quiet);
+    while (answer.status === 304) answer = await pollAgain(poller, after, quiet);
+    expect(answer.status).toBe(200);
+    expect(answer.body.items.map((m: any) => m.id)).toEqual([messageId]);
+  });
+});
