@@ -17,7 +17,13 @@ export * from './knowledge-base/search';
 export * from './knowledge-base/bot';
 
 /** Every projector of the system, in no particular order (each has its own checkpoint). */
-export const allProjectors: Projector[] = [usersProjector, teamChatProjector, liveChatProjector, helpdeskProjector, knowledgeBaseProjector];
+export const allProjectors: Projector[] = [
+  usersProjector,
+  teamChatProjector,
+  liveChatProjector,
+  helpdeskProjector,
+  knowledgeBaseProjector,
+];
 
 /** Reactors need commands to issue, so they are built where the command bus is (see app/). */
 export type ReactorFactory = () => Reactor[];

@@ -1,8 +1,17 @@
 import type { UsersTable } from './identity/users';
 import type { LiveChatMessagesTable, LiveChatSessionsTable } from './live-chat/sessions';
-import type { HelpdeskTicketCommentsTable, HelpdeskTicketSessionsTable, HelpdeskTicketsTable } from './helpdesk/tickets';
+import type {
+  HelpdeskTicketCommentsTable,
+  HelpdeskTicketSessionsTable,
+  HelpdeskTicketsTable,
+} from './helpdesk/tickets';
 import type { KbArticlesTable } from './knowledge-base/articles';
-import type { TcAttachmentsTable, TcChannelsTable, TcMembersTable, TcMessagesTable } from './team-chat/tables';
+import type {
+  TcAttachmentsTable,
+  TcChannelsTable,
+  TcMembersTable,
+  TcMessagesTable,
+} from './team-chat/tables';
 
 /** Every read-model table, as query-api reads them (kysely types). */
 export interface ReadModels {

@@ -1,15 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import { defineEvent, EventCatalogue, EventStore, MemoryKeyVault, PostgresEventStoreAdapter } from '@chat/events';
+import {
+  defineEvent,
+  EventCatalogue,
+  EventStore,
+  MemoryKeyVault,
+  PostgresEventStoreAdapter,
+} from '@chat/events';
 import { createLogger } from '@chat/platform';
 import { createTestDatabase, onRealPostgres } from '@chat/platform/testing/database';
 import { sql, type Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { oneByOne, ProjectionRunner, readCheckpoint, rebuildProjector, type Projector, type ReadModels } from '../src/index';
+import {
+  oneByOne,
+  ProjectionRunner,
+  readCheckpoint,
+  rebuildProjector,
+  type Projector,
+  type ReadModels,
+} from '../src/index';
 
 const Counted = defineEvent({ type: 'Counted', version: 1, schema: z.object({ n: z.number() }) });
 const Ignored = defineEvent({ type: 'Ignored', version: 1, schema: z.object({}) });
-const context = { actor: { kind: 'system' as const, id: 't' }, correlationId: randomUUID(), causationId: null, command: 'T' };
+const context = {
+  actor: { kind: 'system' as const, id: 't' },
+  correlationId: randomUUID(),
+  causationId: null,
+  command: 'T',
+};
 const logger = createLogger('silent');
 
 /** Records every event it applies, with no key: applying one twice would show as a duplicate row. */
@@ -23,14 +41,21 @@ function counter(failOn?: { n: number; times: number }): Projector {
       '0001': {
         // eslint-disable-next-line @typescript-eslint/no-explicit-any
         up: async (db: Kysely<any>) => {
-          await db.schema.createTable('counted').addColumn('n', 'integer', (c) => c.notNull()).addColumn('position', 'bigint').execute();
+          await db.schema
+            .createTable('counted')
+            .addColumn('n', 'integer', (c) => c.notNull())
+            .addColumn('position', 'bigint')
+            .execute();
         },
       },
     },
     apply: oneByOne(async (tx, event) => {
       const n = (event.data as { n: number }).n;
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
-      await (tx as Kysely<any>).insertInto('counted').values({ n, position: event.position.toString() }).execute();
+      await (tx as Kysely<any>)
+        .insertInto('counted')
+        .values({ n, position: event.position.toString() })
+        .execute();
       if (failOn && n === failOn.n && failures < failOn.times) {
         failures++;
         throw new Error('projector bug');
@@ -46,10 +71,21 @@ async function setup() {
   const store = new EventStore(adapter, new EventCatalogue([Counted, Ignored]), new MemoryKeyVault());
   const db = database.db as Kysely<ReadModels>;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const rows = async () => (await (db as Kysely<any>).selectFrom('counted').select(['n']).orderBy('n').execute()).map((r) => r.n as number);
+  const rows = async () =>
+    (await (db as Kysely<any>).selectFrom('counted').select(['n']).orderBy('n').execute()).map(
+      (r) => r.n as number,
+    );
   const write = async (count: number, offset = 0) => {
     for (let i = 0; i < count; i++)
-      await store.append(`c-${randomUUID()}`, 'no_stream', [{ id: randomUUID(), type: 'Counted', data: { n: offset + i } }, { id: randomUUID(), type: 'Ignored', data: {} }], context);
+      await store.append(
+        `c-${randomUUID()}`,
+        'no_stream',
+        [
+          { id: randomUUID(), type: 'Counted', data: { n: offset + i } },
+          { id: randomUUID(), type: 'Ignored', data: {} },
+        ],
+        context,
+      );
   };
   return { database, store, db, rows, write };
 }
@@ -65,7 +101,13 @@ describe('projection runtime', () => {
     const s = await setup();
     cleanup.push(() => s.database.close());
     const projector = counter({ n: 7, times: 1 });
-    const runner = new ProjectionRunner({ db: s.db, store: s.store, projectors: [projector], logger, batchSize: 5 });
+    const runner = new ProjectionRunner({
+      db: s.db,
+      store: s.store,
+      projectors: [projector],
+      logger,
+      batchSize: 5,
+    });
     await runner.migrate();
     await s.write(10);
     // the first batch (n 0, 1, ...) once the log is readable: other databases' transactions can hold it back
@@ -85,7 +127,9 @@ describe('projection runtime', () => {
     expect(atFailure >= before).toBe(true);
     expect(rowsBefore.length).toBeGreaterThan(0);
     expect(await s.rows()).not.toContain(7);
-    const counted = (await s.store.readAll(-1n, 1_000)).filter((e) => e.type === 'Counted' && e.position <= atFailure);
+    const counted = (await s.store.readAll(-1n, 1_000)).filter(
+      (e) => e.type === 'Counted' && e.position <= atFailure,
+    );
     expect(await s.rows()).toEqual(counted.map((e) => (e.data as { n: number }).n));
     await runner.catchUp();
     expect(await s.rows()).toEqual(Array.from({ length: 10 }, (_, i) => i));
@@ -94,14 +138,30 @@ describe('projection runtime', () => {
   it.skipIf(!onRealPostgres())('two instances of a projector never apply an event twice', async () => {
     const s = await setup();
     cleanup.push(() => s.database.close());
-    const a = new ProjectionRunner({ db: s.db, store: s.store, projectors: [counter()], logger, batchSize: 3, pollMs: 5 });
-    const b = new ProjectionRunner({ db: s.db, store: s.store, projectors: [counter()], logger, batchSize: 3, pollMs: 5 });
+    const a = new ProjectionRunner({
+      db: s.db,
+      store: s.store,
+      projectors: [counter()],
+      logger,
+      batchSize: 3,
+      pollMs: 5,
+    });
+    const b = new ProjectionRunner({
+      db: s.db,
+      store: s.store,
+      projectors: [counter()],
+      logger,
+      batchSize: 3,
+      pollMs: 5,
+    });
     await a.migrate();
     a.start();
     b.start();
     await s.write(60);
     const head = await s.store.headPosition();
-    await expect.poll(async () => (await readCheckpoint(s.db, 'counter')) >= head, { timeout: 20_000 }).toBe(true);
+    await expect
+      .poll(async () => (await readCheckpoint(s.db, 'counter')) >= head, { timeout: 20_000 })
+      .toBe(true);
     await a.stop();
     await b.stop();
     expect(await s.rows()).toEqual(Array.from({ length: 60 }, (_, i) => i));
@@ -125,14 +185,22 @@ describe('projection runtime', () => {
     await s.write(3, 20);
     await runner.catchUp();
     expect(await s.rows()).toEqual(Array.from({ length: 23 }, (_, i) => i));
-    const schemas = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname LIKE 'rebuild_%'`.execute(s.db);
+    const schemas = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname LIKE 'rebuild_%'`.execute(s.db);
     expect(schemas.rows[0]!.n).toBe(0);
   });
 
   it('a running projector follows appends promptly (woken, not only polled)', async () => {
     const s = await setup();
     cleanup.push(() => s.database.close());
-    const runner = new ProjectionRunner({ db: s.db, store: s.store, projectors: [counter()], logger, pollMs: 60_000 });
+    const runner = new ProjectionRunner({
+      db: s.db,
+      store: s.store,
+      projectors: [counter()],
+      logger,
+      pollMs: 60_000,
+    });
     await runner.migrate();
     runner.start();
     cleanup.push(() => runner.stop());

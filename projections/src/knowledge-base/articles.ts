@@ -72,14 +72,12 @@ export const knowledgeBaseProjector: Projector = {
             updated_at: at,
           })
           .onConflict((c) =>
-            c
-              .column('id')
-              .doUpdateSet({
-                title: data.title ?? '',
-                body: data.body ?? '',
-                status: 'published',
-                updated_at: at,
-              }),
+            c.column('id').doUpdateSet({
+              title: data.title ?? '',
+              body: data.body ?? '',
+              status: 'published',
+              updated_at: at,
+            }),
           )
           .execute();
         return;

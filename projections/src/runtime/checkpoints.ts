@@ -20,17 +20,23 @@ export interface Checkpoint {
 type AnyDb = Kysely<any>;
 
 export async function ensureCheckpoint(db: AnyDb, name: string): Promise<void> {
-  await sql`INSERT INTO public.projection_checkpoints (name) VALUES (${name}) ON CONFLICT (name) DO NOTHING`.execute(db);
+  await sql`INSERT INTO public.projection_checkpoints (name) VALUES (${name}) ON CONFLICT (name) DO NOTHING`.execute(
+    db,
+  );
 }
 
 export async function readCheckpoint(db: AnyDb, name: string): Promise<bigint> {
-  const { rows } = await sql<{ position: string }>`SELECT position FROM public.projection_checkpoints WHERE name = ${name}`.execute(db);
+  const { rows } = await sql<{
+    position: string;
+  }>`SELECT position FROM public.projection_checkpoints WHERE name = ${name}`.execute(db);
   return rows[0] ? BigInt(rows[0].position) : -1n;
 }
 
 export async function readCheckpoints(db: AnyDb): Promise<Checkpoint[]> {
   const { rows } = await sql<{ name: string; position: string; changed_position: string; updated_at: Date }>`
-    SELECT name, position, changed_position, updated_at FROM public.projection_checkpoints ORDER BY name`.execute(db);
+    SELECT name, position, changed_position, updated_at FROM public.projection_checkpoints ORDER BY name`.execute(
+    db,
+  );
   return rows.map((r) => ({
     name: r.name,
     position: BigInt(r.position),
@@ -39,7 +45,12 @@ export async function readCheckpoints(db: AnyDb): Promise<Checkpoint[]> {
   }));
 }
 
-export async function writeCheckpoint(db: AnyDb, name: string, position: bigint, changedPosition: bigint | null): Promise<void> {
+export async function writeCheckpoint(
+  db: AnyDb,
+  name: string,
+  position: bigint,
+  changedPosition: bigint | null,
+): Promise<void> {
   await sql`UPDATE public.projection_checkpoints
     SET position = ${position.toString()}, updated_at = now(),
         changed_position = COALESCE(${changedPosition?.toString() ?? null}::bigint, changed_position)

@@ -4,7 +4,10 @@ import type { Projector } from './types';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
 
-export const migrationTables = (projector: Projector) => [`migrations_${projector.name}`, `migrations_${projector.name}_lock`];
+export const migrationTables = (projector: Projector) => [
+  `migrations_${projector.name}`,
+  `migrations_${projector.name}_lock`,
+];
 
 /** Runs a projector's migrations into a schema ('public' for the live read model). */
 export async function migrateProjector(db: AnyDb, projector: Projector, schema = 'public'): Promise<void> {

@@ -67,7 +67,9 @@ async function swapIn(db: Kysely<ReadModels>, projector: Projector): Promise<voi
       await sql`DROP TABLE IF EXISTS public.${sql.id(table)} CASCADE`.execute(tx);
       await sql`ALTER TABLE ${sql.id(schema, table)} SET SCHEMA public`.execute(tx);
     }
-    await sql`UPDATE public.projection_checkpoints SET position = ${rebuilt.toString()}, changed_position = ${rebuilt.toString()}, updated_at = now() WHERE name = ${projector.name}`.execute(tx);
+    await sql`UPDATE public.projection_checkpoints SET position = ${rebuilt.toString()}, changed_position = ${rebuilt.toString()}, updated_at = now() WHERE name = ${projector.name}`.execute(
+      tx,
+    );
     await sql`DELETE FROM public.projection_checkpoints WHERE name = ${checkpointName}`.execute(tx);
     await sql`DROP SCHEMA ${sql.id(schema)} CASCADE`.execute(tx);
   });

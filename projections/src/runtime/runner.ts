@@ -3,7 +3,14 @@ import type { Logger } from '@chat/platform/logger';
 import { metrics } from '@chat/platform/metrics';
 import { sql, type Kysely } from 'kysely';
 import type { ReadModels } from '../read-models';
-import { CHECKPOINTS_DDL, ensureCheckpoint, lockKey, readCheckpoint, readCheckpoints, writeCheckpoint } from './checkpoints';
+import {
+  CHECKPOINTS_DDL,
+  ensureCheckpoint,
+  lockKey,
+  readCheckpoint,
+  readCheckpoints,
+  writeCheckpoint,
+} from './checkpoints';
 import { migrateProjector } from './migrate';
 import type { Projector, Reactor } from './types';
 
@@ -157,7 +164,9 @@ export class ProjectionRunner {
       const seen = this.wakes;
       try {
         if (!known) {
-          const positions = new Map((await readCheckpoints(this.options.db)).map((c) => [c.name, c.position]));
+          const positions = new Map(
+            (await readCheckpoints(this.options.db)).map((c) => [c.name, c.position]),
+          );
           for (const f of this.followers) f.position = positions.get(f.name) ?? -1n;
           known = true;
         }
@@ -249,7 +258,11 @@ export class ProjectionRunner {
   }
 
   /** One batch of a projector; answers how many events it moved past. */
-  async projectBatch(projector: Projector, schema = 'public', checkpointName = projector.name): Promise<number> {
+  async projectBatch(
+    projector: Projector,
+    schema = 'public',
+    checkpointName = projector.name,
+  ): Promise<number> {
     const from = await readCheckpoint(this.options.db, checkpointName);
     const events = await this.options.store.readAll(from, this.batchSize);
     await this.applyBatch(projector, from, events, schema, checkpointName);
@@ -267,7 +280,9 @@ export class ProjectionRunner {
     const { db } = this.options;
     if (events.length === 0) return;
     await db.transaction().execute(async (tx) => {
-      const { rows } = await sql<{ locked: boolean }>`SELECT pg_try_advisory_xact_lock(${lockKey(checkpointName)}) AS locked`.execute(tx);
+      const { rows } = await sql<{
+        locked: boolean;
+      }>`SELECT pg_try_advisory_xact_lock(${lockKey(checkpointName)}) AS locked`.execute(tx);
       if (!rows[0]?.locked) throw new StandBy();
       if ((await readCheckpoint(tx, checkpointName)) !== from) throw new StandBy();
       // Read models are derived: losing the last commits in a crash loses their checkpoint with
@@ -276,7 +291,12 @@ export class ProjectionRunner {
       if (schema !== 'public') await sql`SET LOCAL search_path TO ${sql.id(schema)}, public`.execute(tx);
       const handled = events.filter((event) => projector.handles.includes(event.type));
       if (handled.length > 0) await projector.apply(tx, handled);
-      await writeCheckpoint(tx, checkpointName, events[events.length - 1]!.position, handled.at(-1)?.position ?? null);
+      await writeCheckpoint(
+        tx,
+        checkpointName,
+        events[events.length - 1]!.position,
+        handled.at(-1)?.position ?? null,
+      );
     });
   }
 
@@ -307,8 +327,12 @@ export class ProjectionRunner {
     for (const checkpoint of await readCheckpoints(this.options.db)) {
       if (!this.names.includes(checkpoint.name)) continue;
       const behind = head > checkpoint.position;
-      metrics.projectionLagPositions.labels(checkpoint.name).set(behind ? Number(head - checkpoint.position) : 0);
-      metrics.projectionLagSeconds.labels(checkpoint.name).set(behind ? (now - checkpoint.updatedAt.getTime()) / 1000 : 0);
+      metrics.projectionLagPositions
+        .labels(checkpoint.name)
+        .set(behind ? Number(head - checkpoint.position) : 0);
+      metrics.projectionLagSeconds
+        .labels(checkpoint.name)
+        .set(behind ? (now - checkpoint.updatedAt.getTime()) / 1000 : 0);
     }
   }
 }

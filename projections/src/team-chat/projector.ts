@@ -101,7 +101,13 @@ function newChannel(data: Data, at: string, position: string): Channel {
   };
 }
 
-function newMember(channel: Channel, userId: string, role: Member['role'], at: string, position: string): Member {
+function newMember(
+  channel: Channel,
+  userId: string,
+  role: Member['role'],
+  at: string,
+  position: string,
+): Member {
   return {
     channel_id: channel.id,
     user_id: userId,
@@ -127,7 +133,8 @@ function channelCreated(batch: Batch, data: Data, at: string, position: string) 
     member_count: 1,
   };
   batch.addChannel(channel);
-  if (!batch.member(channel.id, channel.created_by!)) batch.addMember(newMember(channel, channel.created_by!, 'ADMIN', at, position));
+  if (!batch.member(channel.id, channel.created_by!))
+    batch.addMember(newMember(channel, channel.created_by!, 'ADMIN', at, position));
 }
 
 function directMessageOpened(batch: Batch, data: Data, at: string, position: string) {
@@ -142,7 +149,9 @@ function directMessageOpened(batch: Batch, data: Data, at: string, position: str
     member_count: 2,
   };
   batch.addChannel(channel);
-  for (const userId of [a, b]) if (!batch.member(channel.id, userId)) batch.addMember(newMember(channel, userId, 'MEMBER', at, position));
+  for (const userId of [a, b])
+    if (!batch.member(channel.id, userId))
+      batch.addMember(newMember(channel, userId, 'MEMBER', at, position));
 }
 
 /** A (re)joining member has read everything so far: history is there to scroll, not to count. */
@@ -225,7 +234,14 @@ function messagePosted(batch: Batch, data: Data, at: string, position: string) {
     quote_snippet: quoted && !quoted.deleted ? quoteSnippet(quoted.body) : null,
     quote_deleted: quoted?.deleted ?? false,
     reactions: [],
-    attachments: attachments.map(({ id, name, size, contentType, width, height }) => ({ id, name, size, contentType, width, height })),
+    attachments: attachments.map(({ id, name, size, contentType, width, height }) => ({
+      id,
+      name,
+      size,
+      contentType,
+      width,
+      height,
+    })),
     changed: channel.change_seq,
   };
   batch.addMessage(message, attachments);
@@ -312,7 +328,11 @@ function reactionChanged(batch: Batch, data: Data, added: boolean) {
 function readMarked(batch: Batch, data: Data, position: string) {
   const messageId = (data.messageId as string | null) ?? null;
   const marked = messageId ? batch.message(messageId) : undefined;
-  const target = messageId ? (marked?.channel_id === data.channelId ? marked.seq : undefined) : batch.channel(data.channelId)?.last_seq;
+  const target = messageId
+    ? marked?.channel_id === data.channelId
+      ? marked.seq
+      : undefined
+    : batch.channel(data.channelId)?.last_seq;
   if (target === undefined) return;
   const member = batch.member(data.channelId, data.userId);
   if (!member || target <= member.read_seq) return;

@@ -114,7 +114,8 @@ export class TeamChatUnitOfWork {
     const quotedOf = new Set<string>();
     const pairs = new Map<string, [string, string]>();
     const rosters = new Set<string>();
-    const pair = (channelId: string, userId: string) => pairs.set(memberKey(channelId, userId), [channelId, userId]);
+    const pair = (channelId: string, userId: string) =>
+      pairs.set(memberKey(channelId, userId), [channelId, userId]);
     for (const event of events) {
       const data = event.data as Data;
       const channelId = data.channelId as string | undefined;
@@ -126,7 +127,8 @@ export class TeamChatUnitOfWork {
       if (typeof data.authorId === 'string') pair(channelId, data.authorId);
       if (typeof data.createdBy === 'string') pair(channelId, data.createdBy);
       for (const userId of (data.userIds as string[] | undefined) ?? []) pair(channelId, userId);
-      if (event.type === 'MessageEdited' || event.type === 'MessageDeleted') quotedOf.add(data.messageId as string);
+      if (event.type === 'MessageEdited' || event.type === 'MessageDeleted')
+        quotedOf.add(data.messageId as string);
       if (event.type === 'MessageDeleted') rosters.add(channelId);
     }
     if (messageIds.size > 0) {
@@ -159,7 +161,8 @@ export class TeamChatUnitOfWork {
         this.storedLastSeq.set(row.id, row.last_seq);
       }
     }
-    for (const message of this.messages.values()) if (rosters.has(message.channel_id)) pair(message.channel_id, message.author_id);
+    for (const message of this.messages.values())
+      if (rosters.has(message.channel_id)) pair(message.channel_id, message.author_id);
     if (pairs.size > 0 || rosters.size > 0) {
       const list = [...pairs.values()];
       const { rows } = await sql<Member & { version: string | number }>`
@@ -169,7 +172,11 @@ export class TeamChatUnitOfWork {
         UNION ALL
         SELECT m.* FROM tc_members m WHERE m.channel_id = ANY(${[...rosters]}::uuid[])`.execute(this.tx);
       for (const row of rows) {
-        this.members.set(memberKey(row.channel_id, row.user_id), { ...row, joined_at: iso(row.joined_at), version: String(row.version) });
+        this.members.set(memberKey(row.channel_id, row.user_id), {
+          ...row,
+          joined_at: iso(row.joined_at),
+          version: String(row.version),
+        });
       }
       for (const channelId of rosters) this.rosterLoaded.add(channelId);
     }
@@ -195,7 +202,9 @@ export class TeamChatUnitOfWork {
 
   /** Messages of a channel quoting a message, oldest first. */
   quotesOf(channelId: string, messageId: string): Message[] {
-    return (this.messagesOf.get(channelId) ?? []).filter((m) => m.quoted_message_id === messageId).sort((a, b) => a.seq - b.seq);
+    return (this.messagesOf.get(channelId) ?? [])
+      .filter((m) => m.quoted_message_id === messageId)
+      .sort((a, b) => a.seq - b.seq);
   }
 
   addChannel(channel: Channel): void {
@@ -264,7 +273,8 @@ export class TeamChatUnitOfWork {
 
   /** A member starts over (re-joins): counts still pending for their earlier read marks no longer apply. */
   resetReadCounts(member: Member): void {
-    for (let i = this.storedRanges.length - 1; i >= 0; i--) if (this.storedRanges[i]!.member === member) this.storedRanges.splice(i, 1);
+    for (let i = this.storedRanges.length - 1; i >= 0; i--)
+      if (this.storedRanges[i]!.member === member) this.storedRanges.splice(i, 1);
   }
 
   /** Writes every changed row back: a handful of statements whatever the batch held. */

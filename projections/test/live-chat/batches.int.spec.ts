@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveChatProjector } from '../../src/live-chat/sessions';
 import type { ReadModels } from '../../src/read-models';
 import { migrateProjector } from '../../src/runtime/migrate';
+import { recordedEvent } from '../recorded-event';
 
 /**
  * The Live chat projector applies a batch in memory and writes it at once. However the runtime
@@ -57,23 +58,8 @@ function liveChatHistory(seed: number, length: number): RecordedEvent[] {
   const record = (type: string, data: Record<string, unknown>) => {
     position += BigInt(1 + int(3)) * 1_000n;
     clock += int(120_000);
-    events.push({
-      id: uuid(),
-      type,
-      version: 1,
-      data,
-      streamId: 'sessionId' in data ? `session-${String(data.sessionId)}` : 'audit',
-      revision: 0n,
-      position,
-      metadata: {
-        actor: { kind: 'system', id: 'test' },
-        correlationId: 'c',
-        causationId: null,
-        command: 'test',
-        recordedAt: new Date(clock).toISOString(),
-        hash: '',
-      },
-    } as RecordedEvent);
+    const streamId = 'sessionId' in data ? `session-${String(data.sessionId)}` : 'audit';
+    events.push(recordedEvent(type, data, { id: uuid(), position, recordedAt: new Date(clock), streamId }));
   };
   const open = () => sessions.filter((s) => s.status !== 'CLOSED');
   const join = (s: Session, agentId: string) => {

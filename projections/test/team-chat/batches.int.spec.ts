@@ -7,6 +7,7 @@ import type { ReadModels } from '../../src/read-models';
 import { migrateProjector } from '../../src/runtime/migrate';
 import { teamChatProjector } from '../../src/team-chat/projector';
 import { teamChatTables } from '../../src/team-chat/tables';
+import { recordedEvent } from '../recorded-event';
 
 /**
  * The Team chat projector applies a batch in memory and writes it back at the end. Whatever the
@@ -31,7 +32,13 @@ function history(steps: Step[]): { type: string; data: Record<string, unknown> }
   let attachments = 0;
   const emit = (type: string, data: Record<string, unknown>) => events.push({ type, data });
   for (const [i, channelId] of CHANNELS.entries()) {
-    emit('ChannelCreated', { channelId, name: `c${i}`, visibility: i === 2 ? 'private' : 'public', description: null, createdBy: USERS[i] });
+    emit('ChannelCreated', {
+      channelId,
+      name: `c${i}`,
+      visibility: i === 2 ? 'private' : 'public',
+      description: null,
+      createdBy: USERS[i],
+    });
   }
   emit('DirectMessageOpened', { channelId: DM, userIds: [USERS[0], USERS[1]], openedBy: USERS[0] });
   const channels = [...CHANNELS, DM];
@@ -42,19 +49,57 @@ function history(steps: Step[]): { type: string; data: Record<string, unknown> }
     if (kind < 35) {
       const quoted = c % 3 === 0 ? messages[c % Math.max(1, messages.length)] : undefined;
       const id = uuid('c000', messages.length);
-      const files = c % 5 === 0 ? [{ id: uuid('d000', attachments++), name: 'a.png', size: 10, contentType: 'image/png', sha256: 'a'.repeat(64), width: 1, height: 1 }] : [];
-      emit('MessagePosted', { messageId: id, channelId, authorId: user, body: `m ${id} ${c}`, quotedMessageId: quoted?.id ?? null, attachments: files });
+      const files =
+        c % 5 === 0
+          ? [
+              {
+                id: uuid('d000', attachments++),
+                name: 'a.png',
+                size: 10,
+                contentType: 'image/png',
+                sha256: 'a'.repeat(64),
+                width: 1,
+                height: 1,
+              },
+            ]
+          : [];
+      emit('MessagePosted', {
+        messageId: id,
+        channelId,
+        authorId: user,
+        body: `m ${id} ${c}`,
+        quotedMessageId: quoted?.id ?? null,
+        attachments: files,
+      });
       messages.push({ id, channelId, author: user });
     } else if (kind < 45 && message) {
-      emit('MessageEdited', { messageId: message.id, channelId: message.channelId, authorId: message.author, body: `edited ${c}` });
+      emit('MessageEdited', {
+        messageId: message.id,
+        channelId: message.channelId,
+        authorId: message.author,
+        body: `edited ${c}`,
+      });
     } else if (kind < 52 && message) {
-      emit('MessageDeleted', { messageId: message.id, channelId: message.channelId, deletedBy: message.author });
+      emit('MessageDeleted', {
+        messageId: message.id,
+        channelId: message.channelId,
+        deletedBy: message.author,
+      });
     } else if (kind < 65 && message) {
       const type = c % 3 === 0 ? 'ReactionRemoved' : 'ReactionAdded';
-      emit(type, { messageId: message.id, channelId: message.channelId, userId: user, emoji: ['👍', '🎉'][c % 2] });
+      emit(type, {
+        messageId: message.id,
+        channelId: message.channelId,
+        userId: user,
+        emoji: ['👍', '🎉'][c % 2],
+      });
     } else if (kind < 80) {
       const marked = c % 2 === 0 && message ? message : undefined;
-      emit('ChannelReadMarked', { channelId: marked?.channelId ?? channelId, userId: user, messageId: marked?.id ?? null });
+      emit('ChannelReadMarked', {
+        channelId: marked?.channelId ?? channelId,
+        userId: user,
+        messageId: marked?.id ?? null,
+      });
     } else if (kind < 87) {
       emit('ChannelJoined', { channelId, userId: user });
     } else if (kind < 92) {
@@ -67,7 +112,12 @@ function history(steps: Step[]): { type: string; data: Record<string, unknown> }
     } else if (kind < 97) {
       emit('ChannelDeleted', { channelId: CHANNELS[2], name: 'c2', deletedBy: USERS[2] });
     } else if (kind < 98) {
-      emit('PersonalDataErased', { subject: `user:${user}`, kind: 'user', subjectId: user, erasedBy: USERS[0] });
+      emit('PersonalDataErased', {
+        subject: `user:${user}`,
+        kind: 'user',
+        subjectId: user,
+        erasedBy: USERS[0],
+      });
     } else if (events.length > 0) {
       events.push(events[c % events.length]!); // recorded twice: the second changes nothing
     }
@@ -76,23 +126,14 @@ function history(steps: Step[]): { type: string; data: Record<string, unknown> }
 }
 
 function recorded(events: { type: string; data: Record<string, unknown> }[]): RecordedEvent[] {
-  return events.map(({ type, data }, i) => ({
-    id: uuid('e000', i),
-    type,
-    version: 1,
-    data,
-    streamId: 'test',
-    revision: BigInt(i),
-    position: BigInt((i + 1) * 1000),
-    metadata: {
-      actor: { kind: 'system', id: 'test' },
-      correlationId: 'c',
-      causationId: null,
-      command: 'test',
-      recordedAt: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
-      hash: '',
-    },
-  })) as RecordedEvent[];
+  return events.map(({ type, data }, i) =>
+    recordedEvent(type, data, {
+      id: uuid('e000', i),
+      position: BigInt((i + 1) * 1000),
+      revision: BigInt(i),
+      recordedAt: new Date(Date.UTC(2026, 0, 1) + i * 1000),
+    }),
+  );
 }
 
 describe('Team chat projector: any batch sizes give the tables of one event at a time', () => {
@@ -102,7 +143,8 @@ describe('Team chat projector: any batch sizes give the tables of one event at a
   beforeAll(async () => {
     database = await createTestDatabase();
     db = database.db as Kysely<ReadModels>;
-    for (const schema of ['one_at_a_time', 'in_batches']) await migrateProjector(db, teamChatProjector, schema);
+    for (const schema of ['one_at_a_time', 'in_batches'])
+      await migrateProjector(db, teamChatProjector, schema);
   });
   afterAll(async () => database?.close());
 
@@ -119,7 +161,9 @@ describe('Team chat projector: any batch sizes give the tables of one event at a
   async function dump(schema: string): Promise<Record<string, string[]>> {
     const tables: Record<string, string[]> = {};
     for (const table of teamChatTables) {
-      const { rows } = await sql<{ r: string }>`SELECT t::text AS r FROM ${sql.id(schema, table)} t ORDER BY 1`.execute(db);
+      const { rows } = await sql<{
+        r: string;
+      }>`SELECT t::text AS r FROM ${sql.id(schema, table)} t ORDER BY 1`.execute(db);
       tables[table] = rows.map((row) => row.r);
     }
     return tables;
@@ -127,18 +171,25 @@ describe('Team chat projector: any batch sizes give the tables of one event at a
 
   it('random histories, random batch boundaries', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { minLength: 20, maxLength: 150 }), fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 1 }), async (steps, sizes) => {
-        const events = recorded(history(steps));
-        await project('one_at_a_time', events.map((e) => [e]));
-        const batches: RecordedEvent[][] = [];
-        for (let at = 0, i = 0; at < events.length; i++) {
-          const size = sizes[i % sizes.length]!;
-          batches.push(events.slice(at, at + size));
-          at += size;
-        }
-        await project('in_batches', batches);
-        expect(await dump('in_batches')).toEqual(await dump('one_at_a_time'));
-      }),
+      fc.asyncProperty(
+        fc.array(step, { minLength: 20, maxLength: 150 }),
+        fc.array(fc.integer({ min: 1, max: 60 }), { minLength: 1 }),
+        async (steps, sizes) => {
+          const events = recorded(history(steps));
+          await project(
+            'one_at_a_time',
+            events.map((e) => [e]),
+          );
+          const batches: RecordedEvent[][] = [];
+          for (let at = 0, i = 0; at < events.length; i++) {
+            const size = sizes[i % sizes.length]!;
+            batches.push(events.slice(at, at + size));
+            at += size;
+          }
+          await project('in_batches', batches);
+          expect(await dump('in_batches')).toEqual(await dump('one_at_a_time'));
+        },
+      ),
       { numRuns: 60 },
     );
   });

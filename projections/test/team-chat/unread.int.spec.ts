@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { RecordedEvent } from '@chat/events';
 import { createTestDatabase } from '@chat/platform/testing/database';
 import fc from 'fast-check';
 import { sql, type Kysely } from 'kysely';
@@ -7,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadModels } from '../../src/read-models';
 import { migrateProjector } from '../../src/runtime/migrate';
 import { teamChatProjector } from '../../src/team-chat/projector';
+import { recordedEvent } from '../recorded-event';
 
 /**
  * The unread count is kept by arithmetic (live messages minus those read minus my own after the
@@ -65,23 +65,7 @@ describe('unread counts by arithmetic equal unread counts by counting', () => {
 
   async function apply(type: string, data: Record<string, unknown>) {
     position += 1_000n;
-    const event = {
-      id: randomUUID(),
-      type,
-      version: 1,
-      data,
-      streamId: 'test',
-      revision: 0n,
-      position,
-      metadata: {
-        actor: { kind: 'system', id: 'test' },
-        correlationId: 'c',
-        causationId: null,
-        command: 'test',
-        recordedAt: new Date().toISOString(),
-        hash: '',
-      },
-    } as RecordedEvent;
+    const event = recordedEvent(type, data, { id: randomUUID(), position, recordedAt: new Date() });
     await db.transaction().execute((tx) => teamChatProjector.apply(tx, [event]));
   }
 
