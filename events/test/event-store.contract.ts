@@ -93,6 +93,42 @@ export function describeEventStoreContract(name: string, open: () => Promise<Con
       expect(verifyChain(events)).toBeNull();
     });
 
+    it('reads a stream from after a revision: only what is newer', async () => {
+      const s = stream();
+      await store.append(s, 'no_stream', [note(), note(), note()], context);
+      expect((await store.readStream(s, { after: 0n })).map((e) => e.revision)).toEqual([1n, 2n]);
+      expect((await store.readStoredStream(s, { after: 1n })).map((e) => e.revision)).toEqual([2n]);
+      expect(await store.readStream(s, { after: 2n })).toEqual([]);
+      expect(await store.readStream(stream(), { after: 0n })).toEqual([]);
+      expect((await store.readStream(s, { after: -1n })).map((e) => e.revision)).toEqual([0n, 1n, 2n]);
+    });
+
+    it('appends on condition that another stream still ends at a revision, else appends nothing', async () => {
+      const decidedOn = stream();
+      await store.append(decidedOn, 'no_stream', [note()], context);
+      const first = stream();
+      const kept = { unchanged: [{ streamId: decidedOn, revision: 0n }] };
+      expect((await store.append(first, 'no_stream', [note()], context, kept)).revision).toBe(0n);
+      expect((await store.append(first, 0n, [note()], context, kept)).revision).toBe(1n);
+
+      await store.append(decidedOn, 0n, [note()], context);
+      const refused = await store.append(stream(), 'no_stream', [note()], context, kept).catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(WrongExpectedRevisionError);
+      expect(refused).toMatchObject({ streamId: decidedOn, expected: 0n, actual: 1n });
+      await expect(store.append(first, 1n, [note()], context, kept)).rejects.toMatchObject({ streamId: decidedOn });
+      expect(await store.readStream(first)).toHaveLength(2);
+
+      const absent = stream();
+      const whileAbsent = { unchanged: [{ streamId: absent, revision: null }] };
+      expect((await store.append(first, 1n, [note()], context, whileAbsent)).revision).toBe(2n);
+      await store.append(absent, 'no_stream', [note()], context);
+      await expect(store.append(first, 2n, [note()], context, whileAbsent)).rejects.toMatchObject({
+        streamId: absent,
+        actual: 0n,
+      });
+      expect(verifyChain(await store.readStoredStream(first))).toBeNull();
+    });
+
     it('chains every event of a stream by hash, over the stored (encrypted) form', async () => {
       const s = stream();
       await store.append(s, 'no_stream', [note('bob', 'secret text')], context);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { openPglite } from '@chat/platform/database';
 import { PostgresEventStoreAdapter, PostgresKeyVault } from '../src/index';
 import { describeEventStoreContract } from './event-store.contract';
+import { describeSharedDatabase } from './shared-database';
 
 describeEventStoreContract('pglite', async () => {
   const database = await openPglite('memory://');
@@ -10,4 +11,15 @@ describeEventStoreContract('pglite', async () => {
   const vault = new PostgresKeyVault(database.pool, randomBytes(32), 0);
   await vault.migrate();
   return { adapter, vault, concurrent: false, close: async () => (await adapter.close(), await database.close()) };
+});
+
+describeSharedDatabase('pglite, two adapters', async () => {
+  const database = await openPglite('memory://');
+  const adapter = new PostgresEventStoreAdapter(database, 'pglite');
+  await adapter.migrate();
+  return {
+    adapters: [adapter, new PostgresEventStoreAdapter(database, 'pglite')],
+    concurrent: false,
+    close: () => database.close(),
+  };
 });

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { openPostgres } from '@chat/platform/database';
 import { createTestDatabase, onRealPostgres } from '@chat/platform/testing/database';
 import { describe } from 'vitest';
 import { PostgresEventStoreAdapter, PostgresKeyVault } from '../src/index';
 import { describeEventStoreContract } from './event-store.contract';
 import { describeCommitOrderRace } from './commit-order-race';
+import { describeSharedDatabase } from './shared-database';
 
 async function openTarget() {
   const database = await createTestDatabase();
@@ -20,4 +22,13 @@ describe.skipIf(!onRealPostgres())('PostgreSQL', () => {
     return { adapter, vault, concurrent: true, close: async () => (await adapter.close(), await database.close()) };
   });
   describeCommitOrderRace();
+  describeSharedDatabase('postgres, two pools', async () => {
+    const { database, adapter } = await openTarget();
+    const other = openPostgres(database.url!, { poolSize: 10 });
+    return {
+      adapters: [adapter, new PostgresEventStoreAdapter(other)],
+      concurrent: true,
+      close: async () => (await other.close(), await database.close()),
+    };
+  });
 });

@@ -5,6 +5,7 @@ import { chainHash, GENESIS_HASH } from './hash-chain';
 import {
   MAX_EVENTS_PER_APPEND,
   type AppendContext,
+  type AppendOptions,
   type AppendResult,
   type EventStoreAdapter,
   type ExpectedRevision,
@@ -13,6 +14,11 @@ import {
   type StoredEvent,
   type StoredRecord,
 } from './types';
+
+export interface ReadStreamOptions {
+  /** Only the events after this revision: what a reader that folded up to it has not seen. */
+  after?: bigint;
+}
 
 /**
  * The event store every part of the system uses. Whatever the backend, an append validates
@@ -32,6 +38,7 @@ export class EventStore {
     expected: ExpectedRevision,
     events: NewEvent[],
     context: AppendContext,
+    options: AppendOptions = {},
   ): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
     if (events.length > MAX_EVENTS_PER_APPEND) throw new Error(`at most ${MAX_EVENTS_PER_APPEND} events per append`);
@@ -46,6 +53,7 @@ export class EventStore {
       });
     }
     return this.adapter.append({
+      ...(options.unchanged?.length ? { unchanged: options.unchanged } : {}),
       streamId,
       expected,
       eventIds: events.map((e) => e.id),
@@ -62,8 +70,9 @@ export class EventStore {
     });
   }
 
-  async readStream(streamId: string): Promise<RecordedEvent[]> {
-    return this.open(await this.adapter.readStream(streamId));
+  /** The stream in revision order; with `after`, only its events after that revision. */
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    return this.open(await this.readStoredStream(streamId, options));
   }
 
   async readAll(after: bigint, limit: number): Promise<RecordedEvent[]> {
@@ -71,8 +80,11 @@ export class EventStore {
   }
 
   /** Events exactly as stored (encrypted, not upcast): what the hash chains are computed over. */
-  readStoredStream(streamId: string): Promise<StoredRecord[]> {
-    return this.adapter.readStream(streamId);
+  async readStoredStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredRecord[]> {
+    const { after } = options;
+    if (after === undefined || after < 0n) return this.adapter.readStream(streamId);
+    const records = await this.adapter.readStream(streamId, after);
+    return records.length > 0 && records[0]!.revision <= after ? records.filter((r) => r.revision > after) : records;
   }
 
   readStoredAll(after: bigint, limit: number): Promise<StoredRecord[]> {

@@ -61,11 +61,26 @@ export interface StreamHead {
   hash: string;
 }
 
-export interface AppendRequest {
+/**
+ * Another stream a decision was made on: the append happens only while that stream still ends at
+ * this revision (null: while it does not exist). A decision may then rest on a state kept in
+ * memory instead of a read, and is made again if the stream moved on.
+ */
+export interface StreamCondition {
+  streamId: string;
+  revision: bigint | null;
+}
+
+export interface AppendOptions {
+  /** Appends nothing, and throws WrongExpectedRevisionError naming the stream, unless each still holds. */
+  unchanged?: StreamCondition[];
+}
+
+export interface AppendRequest extends AppendOptions {
   streamId: string;
   expected: ExpectedRevision;
   eventIds: string[];
-  /** Builds the sealed events once the adapter knows the stream head (inside its transaction). */
+  /** Builds the sealed events once the adapter knows the stream head (possibly more than once). */
   seal: (head: StreamHead | null) => StoredEvent[];
 }
 
@@ -73,8 +88,11 @@ export interface AppendRequest {
 export interface EventStoreAdapter {
   readonly name: string;
   append(request: AppendRequest): Promise<AppendResult>;
-  /** The whole stream in revision order; empty when the stream does not exist. */
-  readStream(streamId: string): Promise<StoredRecord[]>;
+  /**
+   * The stream in revision order, from the revision after `after` (the whole stream without it);
+   * empty when the stream does not exist or holds nothing newer.
+   */
+  readStream(streamId: string, after?: bigint): Promise<StoredRecord[]>;
   /** Events with position > after, in position order, never skipping one that commits late. */
   readAll(after: bigint, limit: number): Promise<StoredRecord[]>;
   /**
@@ -87,6 +105,7 @@ export interface EventStoreAdapter {
   close(): Promise<void>;
 }
 
+/** The stream (the appended one, or one of its conditions) was not as the append expected. */
 export class WrongExpectedRevisionError extends Error {
   constructor(
     readonly streamId: string,

@@ -209,6 +209,16 @@ export class EventStoreDBAdapter implements EventStoreAdapter {
   }
 
   private async tryAppend(request: AppendRequest): Promise<AppendResult> {
+    // EventStoreDB appends to one stream at a time: conditions on others are checked just before.
+    for (const condition of request.unchanged ?? []) {
+      const actual = (await this.lastEvent(condition.streamId))?.revision ?? null;
+      if (actual !== condition.revision)
+        throw new WrongExpectedRevisionError(
+          condition.streamId,
+          condition.revision ?? 'no_stream',
+          actual ?? 'no_stream',
+        );
+    }
     const last = await this.lastEvent(request.streamId);
     const current = last?.revision ?? null;
     if (!satisfies(request.expected, current)) return this.originalOrConflict(request, current);
@@ -267,10 +277,11 @@ export class EventStoreDBAdapter implements EventStoreAdapter {
     }
   }
 
-  async readStream(streamId: string): Promise<StoredRecord[]> {
+  async readStream(streamId: string, after = -1n): Promise<StoredRecord[]> {
     const records: StoredRecord[] = [];
     try {
-      for await (const resolved of this.client.readStream(streamId, { direction: FORWARDS })) {
+      const from = after < 0n ? {} : { fromRevision: after + 1n };
+      for await (const resolved of this.client.readStream(streamId, { direction: FORWARDS, ...from })) {
         const record = toStoredRecord(resolved);
         if (record) records.push(record);
       }

@@ -16,6 +16,16 @@ export class MemoryEventStoreAdapter implements EventStoreAdapter {
   private readonly listeners = new Set<() => void>();
 
   async append(request: AppendRequest): Promise<AppendResult> {
+    for (const condition of request.unchanged ?? []) {
+      const length = this.streams.get(condition.streamId)?.length ?? 0;
+      const actual = length > 0 ? BigInt(length - 1) : null;
+      if (actual !== condition.revision)
+        throw new WrongExpectedRevisionError(
+          condition.streamId,
+          condition.revision ?? 'no_stream',
+          actual ?? 'no_stream',
+        );
+    }
     const stream = this.streams.get(request.streamId) ?? [];
     const current = stream.length > 0 ? BigInt(stream.length - 1) : null;
     const existing = request.eventIds.map((id) => this.ids.get(id));
@@ -45,8 +55,9 @@ export class MemoryEventStoreAdapter implements EventStoreAdapter {
     return { position: last.position, revision: last.revision };
   }
 
-  async readStream(streamId: string): Promise<StoredRecord[]> {
-    return structuredClone(this.streams.get(streamId) ?? []);
+  async readStream(streamId: string, after = -1n): Promise<StoredRecord[]> {
+    const start = after < 0n ? 0 : Number(after) + 1;
+    return structuredClone((this.streams.get(streamId) ?? []).slice(start));
   }
 
   async readAll(after: bigint, limit: number): Promise<StoredRecord[]> {

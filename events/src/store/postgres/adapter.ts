@@ -1,11 +1,12 @@
-import type pg from 'pg';
 import { satisfies } from '../expected-revision';
 import {
   WrongExpectedRevisionError,
   type AppendRequest,
   type AppendResult,
   type EventStoreAdapter,
+  type StoredEvent,
   type StoredRecord,
+  type StreamHead,
 } from '../types';
 import type { PgConnection } from './connection';
 import { EVENTS_DDL } from './schema';
@@ -39,14 +40,38 @@ function toRecord(row: EventRow): StoredRecord {
   };
 }
 
+/** A string as a SQL literal (standard_conforming_strings, as every supported server has it). */
+function escapeLiteral(value: string): string {
+  if (value.includes('\\')) return ` E'${value.replaceAll('\\', '\\\\').replaceAll("'", "''")}'`;
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
 function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505';
 }
+
+const READ_STREAM = {
+  name: 'events_read_stream_v1',
+  text: `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 AND revision > $2::bigint ORDER BY revision`,
+};
+const READ_HEAD = {
+  name: 'events_read_head_v1',
+  text: `SELECT revision, metadata->>'hash' AS hash FROM events WHERE stream_id = $1 ORDER BY revision DESC LIMIT 1`,
+};
+/** Stream heads remembered per process; the oldest are forgotten first. */
+const MAX_KNOWN_HEADS = 20_000;
 
 /** The event store on PostgreSQL, through `pg`; the same SQL serves PGlite through its pg adapter. */
 export class PostgresEventStoreAdapter implements EventStoreAdapter {
   private readonly listeners = new Set<() => void>();
   private stopListening: Promise<() => Promise<void>> | null = null;
+  /**
+   * The last revision and hash of streams this process appended to or read: an append at that
+   * revision seals onto it without reading the head first. Only committed events get here, and
+   * events never change, so an entry can only be behind the stream, never wrong about it; the
+   * append statement checks it (and the unique (stream, revision) refuses it when behind).
+   */
+  private readonly heads = new Map<string, StreamHead>();
 
   constructor(
     private readonly connection: PgConnection,
@@ -63,59 +88,139 @@ export class PostgresEventStoreAdapter implements EventStoreAdapter {
       try {
         return await this.tryAppend(request);
       } catch (error) {
-        if (request.expected === 'any' && error instanceof WrongExpectedRevisionError && attempt < 20) continue;
+        if (
+          request.expected === 'any' &&
+          error instanceof WrongExpectedRevisionError &&
+          error.streamId === request.streamId &&
+          attempt < 20
+        )
+          continue;
         throw error;
       }
     }
   }
 
   private async tryAppend(request: AppendRequest): Promise<AppendResult> {
-    const client = await this.connection.pool.connect();
-    let result: AppendResult;
-    try {
-      // BEGIN and the head lookup travel in one round trip (simple protocol, escaped literal).
-      const opened = (await client.query(
-        `BEGIN; SELECT revision, metadata->>'hash' AS hash FROM events WHERE stream_id = ${client.escapeLiteral(request.streamId)} ORDER BY revision DESC LIMIT 1`,
-      )) as unknown as pg.QueryResult<{ revision: string; hash: string }>[];
-      const head = opened[1]!;
-      const current = head.rows[0] ? BigInt(head.rows[0].revision) : null;
-      if (!satisfies(request.expected, current)) {
-        await client.query('ROLLBACK');
-        return await this.originalOrConflict(client, request, current);
+    // Usually one round trip: the head is known (no stream yet, or remembered) and the insert,
+    // a statement of its own, commits at once. Otherwise the head is read first.
+    let head = this.knownHead(request);
+    for (let round = 0; ; round++) {
+      const remembered = head !== undefined && head !== null;
+      if (head === undefined) {
+        head = await this.readHead(request.streamId);
+        const current = head?.revision ?? null;
+        if (!satisfies(request.expected, current)) return await this.originalOrConflict(request, current);
       }
-      const sealed = request.seal(head.rows[0] ? { revision: current!, hash: head.rows[0].hash } : null);
-      const first = current === null ? 0n : current + 1n;
-      // The insert and the commit travel in one round trip too: two round trips per append in all.
-      const rows = sealed.map((e, i) => {
-        if (!UUID.test(e.id)) throw new Error(`event id ${e.id} is not a uuid`);
-        const values = [
-          `pg_current_xact_id()::text::bigint * 1000 + ${i + 1}`,
-          client.escapeLiteral(request.streamId),
-          (first + BigInt(i)).toString(),
-          `'${e.id}'`,
-          client.escapeLiteral(e.type),
-          String(Math.trunc(e.version)),
-          `${client.escapeLiteral(JSON.stringify(e.data))}::jsonb`,
-          `${client.escapeLiteral(JSON.stringify(e.metadata))}::jsonb`,
-        ];
-        return `(${values.join(', ')})`;
-      });
-      const written = (await client.query(
-        `INSERT INTO events (${COLUMNS}) VALUES ${rows.join(', ')} RETURNING position; COMMIT`,
-      )) as unknown as pg.QueryResult<{ position: string }>[];
-      const inserted = written[0]!;
-      const positions = inserted.rows.map((r) => BigInt(r.position));
-      result = { position: positions.reduce((a, b) => (a > b ? a : b)), revision: first + BigInt(sealed.length) - 1n };
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      if (isUniqueViolation(error)) return await this.originalOrConflict(client, request, null, true);
-      throw error;
-    } finally {
-      client.release();
+      const sealed = request.seal(head);
+      let positions: bigint[];
+      try {
+        positions = await this.insert(request, head, sealed);
+      } catch (error) {
+        this.heads.delete(request.streamId);
+        if (!isUniqueViolation(error)) throw error;
+        // A remembered head that is behind is no conflict for an append that takes any head.
+        const anyHead = request.expected === 'any' || request.expected === 'stream_exists';
+        if (remembered && anyHead && round < 2) {
+          head = undefined;
+          continue;
+        }
+        return await this.originalOrConflict(request, null, true);
+      }
+      if (positions.length === 0) {
+        // Nothing inserted: a condition stream moved on, or the remembered head was not the last.
+        this.heads.delete(request.streamId);
+        await this.checkConditions(request);
+        if (round >= 2)
+          throw new WrongExpectedRevisionError(request.streamId, request.expected, head?.revision ?? 'no_stream');
+        head = undefined;
+        continue;
+      }
+      const revision = (head ? head.revision : -1n) + BigInt(sealed.length);
+      this.remember(request.streamId, { revision, hash: sealed[sealed.length - 1]!.metadata.hash });
+      for (const listener of this.listeners) listener();
+      this.notifyOtherProcesses();
+      return { position: positions.reduce((a, b) => (a > b ? a : b)), revision };
     }
-    for (const listener of this.listeners) listener();
-    this.notifyOtherProcesses();
-    return result;
+  }
+
+  /** The head to seal onto without a read: none for a new stream, else the remembered one if it fits. */
+  private knownHead(request: AppendRequest): StreamHead | null | undefined {
+    if (request.expected === 'no_stream') return null;
+    const known = this.heads.get(request.streamId);
+    if (!known) return undefined;
+    if (typeof request.expected === 'bigint' && request.expected !== known.revision) return undefined;
+    return known;
+  }
+
+  /**
+   * One statement appends: the events, numbered after the head they were sealed onto, inserted
+   * only while that head is still there with that hash (and the unique (stream, revision) refuses
+   * a second writer onto the same head), and while every condition stream still ends where the
+   * decision saw it. Answers the positions, none when a check failed. It goes as one simple-protocol
+   * query with escaped literals: PGlite's connection does not survive a failed extended query.
+   */
+  private async insert(request: AppendRequest, head: StreamHead | null, sealed: StoredEvent[]): Promise<bigint[]> {
+    const events = sealed.map((e) => {
+      if (!UUID.test(e.id)) throw new Error(`event id ${e.id} is not a uuid`);
+      return { id: e.id, type: e.type, version: Math.trunc(e.version), data: e.data, metadata: e.metadata };
+    });
+    const stream = escapeLiteral(request.streamId);
+    const checks: string[] = [];
+    if (head) {
+      const hash = typeof head.hash === 'string' ? ` AND h.metadata->>'hash' = ${escapeLiteral(head.hash)}` : '';
+      checks.push(`EXISTS (SELECT 1 FROM events h WHERE h.stream_id = ${stream} AND h.revision = ${head.revision}${hash})`);
+    }
+    for (const c of request.unchanged ?? []) {
+      const revision = c.revision === null ? 'NULL' : c.revision.toString();
+      checks.push(
+        `(SELECT max(x.revision) FROM events x WHERE x.stream_id = ${escapeLiteral(c.streamId)}) IS NOT DISTINCT FROM ${revision}::bigint`,
+      );
+    }
+    const { rows } = await this.connection.pool.query<{ position: string }>(
+      `INSERT INTO events (${COLUMNS})
+       SELECT pg_current_xact_id()::text::bigint * 1000 + e.i, ${stream}, ${head ? head.revision : -1n} + e.i,
+              (e.v->>'id')::uuid, e.v->>'type', (e.v->>'version')::integer, e.v->'data', e.v->'metadata'
+       FROM jsonb_array_elements(${escapeLiteral(JSON.stringify(events))}::jsonb) WITH ORDINALITY AS e(v, i)
+       ${checks.length > 0 ? `WHERE ${checks.join(' AND ')}` : ''}
+       RETURNING position`,
+    );
+    return rows.map((r) => BigInt(r.position));
+  }
+
+  private async readHead(streamId: string): Promise<StreamHead | null> {
+    const { rows } = await this.connection.pool.query<{ revision: string; hash: string }>({
+      ...READ_HEAD,
+      values: [streamId],
+    });
+    const row = rows[0];
+    if (!row) return null;
+    const head = { revision: BigInt(row.revision), hash: row.hash };
+    this.remember(streamId, head);
+    return head;
+  }
+
+  /** Throws WrongExpectedRevisionError for the first condition stream that is not where the append expected it. */
+  private async checkConditions(request: AppendRequest): Promise<void> {
+    const conditions = request.unchanged ?? [];
+    if (conditions.length === 0) return;
+    const { rows } = await this.connection.pool.query<{ stream_id: string; revision: string | null }>(
+      'SELECT c.stream_id, (SELECT max(revision) FROM events WHERE stream_id = c.stream_id) AS revision FROM unnest($1::text[]) AS c(stream_id)',
+      [conditions.map((c) => c.streamId)],
+    );
+    for (const condition of conditions) {
+      const found = rows.find((r) => r.stream_id === condition.streamId)?.revision;
+      const actual = found == null ? null : BigInt(found);
+      if (actual !== condition.revision)
+        throw new WrongExpectedRevisionError(condition.streamId, condition.revision ?? 'no_stream', actual ?? 'no_stream');
+    }
+  }
+
+  private remember(streamId: string, head: StreamHead): void {
+    const known = this.heads.get(streamId);
+    if (known && known.revision >= head.revision) return;
+    this.heads.delete(streamId);
+    if (this.heads.size >= MAX_KNOWN_HEADS) this.heads.delete(this.heads.keys().next().value!);
+    this.heads.set(streamId, head);
   }
 
   private notifying = false;
@@ -149,12 +254,11 @@ export class PostgresEventStoreAdapter implements EventStoreAdapter {
    * (same event ids, answered with the original result) or a real conflict.
    */
   private async originalOrConflict(
-    client: pg.PoolClient,
     request: AppendRequest,
     current: bigint | null,
     reloadHead = false,
   ): Promise<AppendResult> {
-    const { rows } = await client.query<{ stream_id: string; revision: string; position: string }>(
+    const { rows } = await this.connection.pool.query<{ stream_id: string; revision: string; position: string }>(
       'SELECT stream_id, revision, position FROM events WHERE event_id = ANY($1::uuid[])',
       [request.eventIds],
     );
@@ -165,7 +269,7 @@ export class PostgresEventStoreAdapter implements EventStoreAdapter {
       };
     }
     if (reloadHead) {
-      const head = await client.query<{ revision: string }>(
+      const head = await this.connection.pool.query<{ revision: string }>(
         'SELECT max(revision) AS revision FROM events WHERE stream_id = $1',
         [request.streamId],
       );
@@ -174,12 +278,15 @@ export class PostgresEventStoreAdapter implements EventStoreAdapter {
     throw new WrongExpectedRevisionError(request.streamId, request.expected, current ?? 'no_stream');
   }
 
-  async readStream(streamId: string): Promise<StoredRecord[]> {
-    const { rows } = await this.connection.pool.query<EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 ORDER BY revision`,
-      [streamId],
-    );
-    return rows.map(toRecord);
+  async readStream(streamId: string, after = -1n): Promise<StoredRecord[]> {
+    const { rows } = await this.connection.pool.query<EventRow>({
+      ...READ_STREAM,
+      values: [streamId, (after < -1n ? -1n : after).toString()],
+    });
+    const records = rows.map(toRecord);
+    const last = records[records.length - 1];
+    if (last) this.remember(streamId, { revision: last.revision, hash: last.metadata.hash });
+    return records;
   }
 
   async readAll(after: bigint, limit: number): Promise<StoredRecord[]> {
