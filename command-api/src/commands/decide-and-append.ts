@@ -1,42 +1,41 @@
 import { randomUUID } from 'node:crypto';
-import { fold, WrongExpectedRevisionError, type Aggregate, type RecordedEvent } from '@chat/events';
+import { WrongExpectedRevisionError, type Aggregate } from '@chat/events';
 import { ConflictError } from '@chat/platform';
 import type { CommandContext } from './define';
+import { loadState } from './stream-state';
 
 const MAX_ATTEMPTS = 5;
 
-export interface Decision<Event> {
+export interface Decision<Event, State> {
   streamId: string;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  aggregate: Aggregate<any, any>;
+  aggregate: Aggregate<State, any>;
   /** The pure rule: state in, events out (empty when the command already happened), or throws. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  decide: (state: any) => Event[];
+  decide: (state: State) => Event[];
 }
 
 /**
- * The load-decide-append loop: load the stream, fold it, decide, append at the exact revision
- * that was read. A concurrent writer makes the append fail; then it all runs again on the new
- * state, a bounded number of times, and finally answers 409.
+ * The load-decide-append loop: load the stream's state, decide, append at the exact revision that
+ * was read. A concurrent writer makes the append fail; then it all runs again on the new state, a
+ * bounded number of times, and finally answers 409. Streams whose fold the process keeps (see
+ * keepFolded) are read only from where that fold ends.
  */
-export async function decideAndAppend<Event extends { type: string; data: unknown }>(
+export async function decideAndAppend<Event extends { type: string; data: unknown }, State>(
   context: CommandContext,
-  decision: Decision<Event>,
-): Promise<{ position: bigint; events: Event[]; history: RecordedEvent[] }> {
+  decision: Decision<Event, State>,
+): Promise<{ position: bigint; events: Event[]; state: State }> {
   for (let attempt = 1; ; attempt++) {
-    const history = await context.store.readStream(decision.streamId);
-    const state = fold(decision.aggregate, history);
-    const events = decision.decide(state);
-    const last = history[history.length - 1];
-    if (events.length === 0) return { position: last?.position ?? 0n, events, history };
+    const loaded = await loadState<State>(context.store, decision.aggregate, decision.streamId);
+    const events = decision.decide(loaded.state);
+    if (events.length === 0) return { position: loaded.position, events, state: loaded.state };
     try {
       const result = await context.store.append(
         decision.streamId,
-        last ? last.revision : 'no_stream',
+        loaded.revision ?? 'no_stream',
         events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data })),
         context.append,
       );
-      return { position: result.position, events, history };
+      return { position: result.position, events, state: loaded.state };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
       if (attempt >= MAX_ATTEMPTS)

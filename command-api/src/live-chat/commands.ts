@@ -127,12 +127,13 @@ export const suggestArticles = defineCommand({
   }),
   allow: systemOnly,
   handle: async (context, body) => {
-    const { position, events, history } = await decideSession(context, body.sessionId, {
+    const decided = await decideSession(context, body.sessionId, {
       type: 'SuggestArticles',
       ...body,
     });
+    const { position, events } = decided;
     // What the session will take from the bot from now on, so that it need not ask in vain.
-    const state = fold(chatSessionAggregate, [...history, ...events]);
+    const state = events.reduce(chatSessionAggregate.evolve, decided.state);
     const open = state.status !== 'absent' && state.status !== 'CLOSED' && !state.everJoined;
     return {
       position,

@@ -40,6 +40,7 @@ import {
   type MessageCommand,
   type PostMessageCommand,
 } from './decide';
+import { keptState, type Loaded } from '../commands/stream-state';
 import { actingUser, load } from './load';
 
 const channelId = z.uuid();
@@ -49,6 +50,8 @@ export const ABANDONED_RESERVATION_MS = 60_000;
 const channelNameInput = text(1, 80)
   .transform(normalizeChannelName)
   .pipe(ChannelName.min(1, 'needs at least one letter or digit'));
+/** A post checks the channel it was decided on this many times, then goes in as checked on the last read. */
+const MAX_POST_ATTEMPTS = 4;
 const uniqueIds = (ids: string[] | null | undefined) => !ids || new Set(ids).size === ids.length;
 
 const newEvents = (events: { type: string; data: unknown }[]) =>
@@ -99,12 +102,13 @@ export const createChannel = defineCommand({
     }
     // The name first: of concurrent creators exactly one reserves it.
     const nameStream = channelNameStream(body.name);
-    const reservation = await load(context, channelNameAggregate, nameStream);
+    const nameHistory = await context.store.readStream(nameStream);
+    const reservation = fold(channelNameAggregate, nameHistory);
     let deadHolder: string | null = null;
-    const holder = reservation.state.holder;
+    const holder = reservation.holder;
     if (holder && holder !== body.channelId) {
       const held = (await load(context, channelAggregate, channelStream(holder))).state;
-      const reservedAt = Date.parse(reservation.history[reservation.history.length - 1]!.metadata.recordedAt);
+      const reservedAt = Date.parse(nameHistory[nameHistory.length - 1]!.metadata.recordedAt);
       // A claim lapses when its channel is deleted, carries another name, or never appeared: a
       // creator that reserved and then failed (a crash between the two appends) is long gone.
       const abandoned =
@@ -252,34 +256,59 @@ export const postMessage = defineCommand({
       attachments: [],
       by: actingUser(context),
     };
-    const [channel, quoted] = await Promise.all([
-      load(context, channelAggregate, channelStream(body.channelId)),
-      body.quotedMessageId ? load(context, messageAggregate, messageStream(body.quotedMessageId)) : null,
-    ]);
-    const facts = { channel: channel.state, quoted: quoted?.state };
-    decideMessage(command, initialMessageState, facts); // the rules, before any attachment is claimed
-    if (body.attachmentIds?.length) {
-      command.attachments = await claimAttachments(context.services.pool, {
-        attachmentIds: body.attachmentIds,
-        uploaderId: command.by.userId,
-        messageId: body.messageId,
-      });
-    }
+    const channelStreamId = channelStream(body.channelId);
     const stream = messageStream(body.messageId);
-    try {
-      // A new message is a new stream: concurrent posters never contend, and a retry finds it taken.
-      const result = await context.store.append(
-        stream,
-        'no_stream',
-        newEvents(decideMessage(command, initialMessageState, facts)),
-        context.append,
-      );
-      return { position: result.position, messageId: body.messageId };
-    } catch (error) {
-      if (!(error instanceof WrongExpectedRevisionError)) throw error;
-      const existing = await load(context, messageAggregate, stream);
-      decideMessage(command, existing.state as MessageState, facts); // empty for a retry of this very message
-      return { position: existing.position, messageId: body.messageId };
+    const withAttachments = Boolean(body.attachmentIds?.length);
+    const quoted = body.quotedMessageId
+      ? await load(context, messageAggregate, messageStream(body.quotedMessageId))
+      : null;
+    // The channel as this process last folded it, without a read: the append below happens only
+    // while the channel's stream still ends there, and a refusal is confirmed on a fresh read first.
+    // With attachments (claimed before the append) the channel is read, as a plain append needs.
+    let channel: Loaded<ChannelState> | undefined = withAttachments
+      ? undefined
+      : keptState(context.store, channelAggregate, channelStreamId);
+    let read = false;
+    for (let attempt = 1; ; attempt++) {
+      if (!channel) {
+        channel = await load(context, channelAggregate, channelStreamId);
+        read = true;
+      }
+      const facts = { channel: channel.state, quoted: quoted?.state };
+      let events;
+      try {
+        events = decideMessage(command, initialMessageState, facts); // the rules, before any attachment is claimed
+      } catch (error) {
+        if (read) throw error;
+        channel = undefined;
+        continue;
+      }
+      if (withAttachments) {
+        command.attachments = await claimAttachments(context.services.pool, {
+          attachmentIds: body.attachmentIds!,
+          uploaderId: command.by.userId,
+          messageId: body.messageId,
+        });
+        events = decideMessage(command, initialMessageState, facts);
+      }
+      // Past a few changes of the channel in a row, the message goes in as checked on the last read.
+      const checked = !withAttachments && attempt < MAX_POST_ATTEMPTS;
+      try {
+        // A new message is a new stream: concurrent posters never contend, and a retry finds it taken.
+        const result = await context.store.append(stream, 'no_stream', newEvents(events), context.append, {
+          unchanged: checked ? [{ streamId: channelStreamId, revision: channel.revision }] : [],
+        });
+        return { position: result.position, messageId: body.messageId };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError)) throw error;
+        if (error.streamId === channelStreamId) {
+          channel = undefined; // joined, left or deleted meanwhile: decide again on what it is now
+          continue;
+        }
+        const existing = await load(context, messageAggregate, stream);
+        decideMessage(command, existing.state as MessageState, facts); // empty for a retry of this very message
+        return { position: existing.position, messageId: body.messageId };
+      }
     }
   },
 });
