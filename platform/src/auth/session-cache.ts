@@ -36,6 +36,7 @@ interface Entry {
  * started, connection lost) it remembers nothing and every lookup asks the database.
  */
 export class SessionCache implements SessionLookup, SessionWatcher {
+  /** By token: the process holds the tokens of its requests anyway, and hashing each poll's token costs a sha256. */
   private readonly entries = new Map<string, Entry>();
   private readonly byUser = new Map<string, Set<string>>();
   /** Moves on every change heard of: a lookup that started before it must not be remembered. */
@@ -84,14 +85,13 @@ export class SessionCache implements SessionLookup, SessionWatcher {
 
   async principal(token: string): Promise<Principal | null> {
     if (!isPlausibleToken(token)) return null;
-    const key = hashToken(token);
     const now = Date.now();
-    const hit = this.entries.get(key);
+    const hit = this.entries.get(token);
     if (hit && hit.until > now) return hit.principal;
-    if (hit) this.forgetKey(key, hit.principal.userId);
+    if (hit) this.forgetKey(token, hit.principal.userId);
     const generation = this.generation;
-    const session = await this.store.sessionOf(key);
-    if (session && this.listening && generation === this.generation) this.remember(key, session, now);
+    const session = await this.store.sessionOf(hashToken(token));
+    if (session && this.listening && generation === this.generation) this.remember(token, session, now);
     return session?.principal ?? null;
   }
 

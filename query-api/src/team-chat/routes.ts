@@ -137,8 +137,20 @@ function toMessage(row: MessageRow, viewer: string): z.infer<typeof MessageItem>
 }
 
 /** Short, opaque tag of who asks and how, for ETags that differ per viewer and per question. */
-const tagOf = (...parts: unknown[]) =>
-  createHash('sha256').update(parts.join('|')).digest('base64url').slice(0, 16);
+const tagOf = (() => {
+  // Pollers ask the same questions over and over: remember the tags rather than hash every poll.
+  const known = new Map<string, string>();
+  return (...parts: unknown[]) => {
+    const key = parts.join('|');
+    let tag = known.get(key);
+    if (tag === undefined) {
+      tag = createHash('sha256').update(key).digest('base64url').slice(0, 16);
+      if (known.size >= 50_000) known.clear();
+      known.set(key, tag);
+    }
+    return tag;
+  };
+})();
 
 const sortKey = (c: z.infer<typeof ChannelItem>) => `${c.kind === 'dm' ? 1 : 0}${c.name.toLowerCase()}`;
 
