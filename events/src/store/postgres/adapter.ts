@@ -50,6 +50,34 @@ function isUniqueViolation(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505';
 }
 
+/**
+ * The append: $1 stream, $2 revision of the head sealed onto (-1: none), $3 its hash (null: no
+ * check, for a new stream), $4 the sealed events as a JSON array, $5/$6 the condition streams and
+ * the revisions they must still end at (null: must not exist).
+ */
+const APPEND = {
+  name: 'events_append_v1',
+  text: `INSERT INTO events (${COLUMNS})
+    SELECT pg_current_xact_id()::text::bigint * 1000 + e.i, $1::text, $2::bigint + e.i, (e.v->>'id')::uuid,
+           e.v->>'type', (e.v->>'version')::integer, e.v->'data', e.v->'metadata'
+    FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY AS e(v, i)
+    WHERE ($3::text IS NULL OR EXISTS (
+            SELECT 1 FROM events h WHERE h.stream_id = $1::text AND h.revision = $2::bigint AND h.metadata->>'hash' = $3::text))
+      AND NOT EXISTS (
+            SELECT 1 FROM unnest($5::text[], $6::bigint[]) AS c(stream_id, revision)
+            WHERE (SELECT max(x.revision) FROM events x WHERE x.stream_id = c.stream_id) IS DISTINCT FROM c.revision)
+    RETURNING position`,
+};
+
+/** The statement with its parameters written in as literals, for the simple protocol. */
+function withLiterals(text: string, values: readonly (string | null | (string | null)[])[]): string {
+  const literal = (v: string | null) => (v === null ? 'NULL' : escapeLiteral(v));
+  return text.replace(/\$(\d+)/g, (_, n: string) => {
+    const value = values[Number(n) - 1]!;
+    return Array.isArray(value) ? `ARRAY[${value.map(literal).join(', ')}]` : literal(value);
+  });
+}
+
 const READ_STREAM = {
   name: 'events_read_stream_v1',
   text: `SELECT ${COLUMNS} FROM events WHERE stream_id = $1 AND revision > $2::bigint ORDER BY revision`,
@@ -156,34 +184,29 @@ export class PostgresEventStoreAdapter implements EventStoreAdapter {
    * One statement appends: the events, numbered after the head they were sealed onto, inserted
    * only while that head is still there with that hash (and the unique (stream, revision) refuses
    * a second writer onto the same head), and while every condition stream still ends where the
-   * decision saw it. Answers the positions, none when a check failed. It goes as one simple-protocol
-   * query with escaped literals: PGlite's connection does not survive a failed extended query.
+   * decision saw it. Answers the positions, none when a check failed. On Postgres it is a prepared
+   * statement (planning it cost about as much as running it); PGlite gets the same SQL with
+   * escaped literals in the simple protocol, as its connection does not survive a failed
+   * extended-protocol query.
    */
   private async insert(request: AppendRequest, head: StreamHead | null, sealed: StoredEvent[]): Promise<bigint[]> {
     const events = sealed.map((e) => {
       if (!UUID.test(e.id)) throw new Error(`event id ${e.id} is not a uuid`);
       return { id: e.id, type: e.type, version: Math.trunc(e.version), data: e.data, metadata: e.metadata };
     });
-    const stream = escapeLiteral(request.streamId);
-    const checks: string[] = [];
-    if (head) {
-      const hash = typeof head.hash === 'string' ? ` AND h.metadata->>'hash' = ${escapeLiteral(head.hash)}` : '';
-      checks.push(`EXISTS (SELECT 1 FROM events h WHERE h.stream_id = ${stream} AND h.revision = ${head.revision}${hash})`);
-    }
-    for (const c of request.unchanged ?? []) {
-      const revision = c.revision === null ? 'NULL' : c.revision.toString();
-      checks.push(
-        `(SELECT max(x.revision) FROM events x WHERE x.stream_id = ${escapeLiteral(c.streamId)}) IS NOT DISTINCT FROM ${revision}::bigint`,
-      );
-    }
-    const { rows } = await this.connection.pool.query<{ position: string }>(
-      `INSERT INTO events (${COLUMNS})
-       SELECT pg_current_xact_id()::text::bigint * 1000 + e.i, ${stream}, ${head ? head.revision : -1n} + e.i,
-              (e.v->>'id')::uuid, e.v->>'type', (e.v->>'version')::integer, e.v->'data', e.v->'metadata'
-       FROM jsonb_array_elements(${escapeLiteral(JSON.stringify(events))}::jsonb) WITH ORDINALITY AS e(v, i)
-       ${checks.length > 0 ? `WHERE ${checks.join(' AND ')}` : ''}
-       RETURNING position`,
-    );
+    const conditions = request.unchanged ?? [];
+    const values = [
+      request.streamId,
+      (head ? head.revision : -1n).toString(),
+      head && typeof head.hash === 'string' ? head.hash : null,
+      JSON.stringify(events),
+      conditions.map((c) => c.streamId),
+      conditions.map((c) => (c.revision === null ? null : c.revision.toString())),
+    ] as const;
+    const { rows } =
+      this.connection.kind === 'postgres'
+        ? await this.connection.pool.query<{ position: string }>({ ...APPEND, values: [...values] })
+        : await this.connection.pool.query<{ position: string }>(withLiterals(APPEND.text, values));
     return rows.map((r) => BigInt(r.position));
   }
 
