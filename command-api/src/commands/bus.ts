@@ -10,6 +10,8 @@ export interface Dispatch {
   issuer: Issuer;
   correlationId?: string;
   causationId?: string | null;
+  /** The body is already the output of the command's schema (the HTTP route validated it with it). */
+  parsed?: boolean;
 }
 
 /** Runs commands by name, whoever sends them: the HTTP API, reactors, the seed, the CLI. */
@@ -36,7 +38,9 @@ export class CommandBus {
     if (!definition) throw new ValidationError(`Unknown command ${dispatch.name}`, undefined, 'UNKNOWN_COMMAND');
     try {
       if (!definition.allow(dispatch.issuer)) throw new ForbiddenError(`You may not ${definition.name}`);
-      const parsed = definition.body.safeParse(dispatch.body);
+      const parsed = dispatch.parsed
+        ? { success: true as const, data: dispatch.body }
+        : definition.body.safeParse(dispatch.body);
       if (!parsed.success) {
         const details = parsed.error.issues.map((issue) => ({ field: ['body', ...issue.path].join('.'), message: issue.message }));
         throw new ValidationError('Some fields are not valid', details);

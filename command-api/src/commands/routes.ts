@@ -20,6 +20,7 @@ export function registerCommandRoutes(app: HttpServer, bus: CommandBus, sessions
         const answer = await bus.execute({
           name: definition.name,
           body: request.body,
+          parsed: true,
           issuer: { kind: 'user', principal: principalOf(request) },
           correlationId: request.id,
         });
