@@ -207,4 +207,29 @@ describe('projection runtime', () => {
     await s.write(3);
     await expect.poll(() => s.rows(), { timeout: 30_000 }).toEqual([0, 1, 2]);
   });
+
+  it('a caught-up runner waits for news instead of reading the log again and again', async () => {
+    const s = await setup();
+    cleanup.push(() => s.database.close());
+    let reads = 0;
+    const store = new Proxy(s.store, {
+      get(target, key, receiver) {
+        if (key === 'readAll')
+          return (...args: Parameters<typeof target.readAll>) => (reads++, target.readAll(...args));
+        const value = Reflect.get(target, key, receiver) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const runner = new ProjectionRunner({ db: s.db, store, projectors: [counter()], logger, pollMs: 60_000 });
+    await runner.migrate();
+    await s.write(2);
+    await runner.catchUp();
+    runner.start();
+    cleanup.push(() => runner.stop());
+    await new Promise((resolve) => setTimeout(resolve, 500)); // a late wake-up may still be tried briefly
+    reads = 0;
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Nothing was appended: a poll interval of a minute allows a read or two, not one per millisecond.
+    expect(reads).toBeLessThan(10);
+  });
 });

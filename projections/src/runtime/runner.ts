@@ -233,8 +233,10 @@ export class ProjectionRunner {
     return true;
   }
 
+  /** How long until the next follower backing off may try again (at most a poll interval). */
   private untilRetry(): number {
-    const waiting = this.followers.filter((f) => !f.busy).map((f) => f.retryAt - Date.now());
+    const now = Date.now();
+    const waiting = this.followers.filter((f) => !f.busy && f.retryAt > now).map((f) => f.retryAt - now);
     return Math.max(1, Math.min(this.pollMs, ...waiting));
   }
 
