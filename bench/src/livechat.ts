@@ -1,21 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createReactors } from '@chat/app/reactors';
 import { demoArticles } from '@chat/app/seed/live-chat';
-import { createCommandBus, registerCommandRoutes } from '@chat/command-api';
-import { registerWidgetApi } from '@chat/command-api/live-chat/register';
-import type { WidgetLimits } from '@chat/command-api/live-chat/widget-routes';
-import { createHttpServer, createLogger, loadConfig, openPlatform, type Platform } from '@chat/platform';
-import { allProjectors, ProjectionRunner, type ReadModels } from '@chat/projections';
-import { registerQueryApi } from '@chat/query-api';
-// @ts-expect-error autocannon ships no types; the few shapes used here are declared below.
-import autocannonUntyped from 'autocannon';
-import type { Kysely } from 'kysely';
+import { createCommandBus } from '@chat/command-api';
+import { createLogger, loadConfig, openPlatform, type Platform } from '@chat/platform';
+import { cannon as fire, type CannonOptions, type CannonRequest } from './cannon';
 import { print, rawInsertCeiling, round, scratchDatabase, summarize } from './measure';
+import { getJson, settle, startServer, stopServers } from './server';
 
 /**
  * Live chat on Postgres, through HTTP, beside ceilings measured in the same run (raw one-row
@@ -32,23 +25,15 @@ import { print, rawInsertCeiling, round, scratchDatabase, summarize } from './me
  */
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const cannon = (options: Omit<CannonOptions, 'duration'> & { duration?: number }) =>
+  fire({ duration: SECONDS, ...options });
 const SESSIONS = 200;
 const VISIBILITY_RATE = Number(process.env.BENCH_RATE ?? 200);
 const LIGHT_RATE = 50;
 const WATCHED = 20;
 const POLLERS = 20;
-const SERVER_FLAG = '--livechat-server';
 /** `all-in-one` (one process, as `npm start`) or `services` (the APIs in one process, projections and the bot in another). */
 const TOPOLOGY = process.env.BENCH_TOPOLOGY === 'services' ? 'services' : 'all-in-one';
-const here = fileURLToPath(import.meta.url);
-
-const UNLIMITED: WidgetLimits = {
-  startsPerIp: [1e9, 60_000],
-  openSessionsPerIp: 1e9,
-  messagesPerSession: [1e9, 10_000],
-  messagesPerIp: [1e9, 10_000],
-  otherPerSession: [1e9, 10_000],
-};
 
 /** What visitors write: half of it matches an article, so the bot has real work. */
 const PHRASES = [
@@ -61,146 +46,6 @@ const PHRASES = [
   "I need a copy of last month's invoice",
   'It still does not work.',
 ];
-
-interface CannonRequest {
-  method?: string;
-  path?: string;
-  headers?: Record<string, string>;
-  body?: string;
-  setupRequest?: (request: CannonRequest, context: Record<string, unknown>) => CannonRequest;
-  onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
-}
-interface CannonOptions {
-  url: string;
-  connections: number;
-  duration?: number;
-  overallRate?: number;
-  requests: CannonRequest[];
-}
-interface CannonResult {
-  duration: number;
-  errors: number;
-  timeouts: number;
-  requests: { total: number };
-  latency: { p50: number; p99: number; max: number };
-  statusCodeStats?: Record<string, { count: number }>;
-}
-const autocannon = autocannonUntyped as (
-  options: CannonOptions,
-  done: (error: Error | null, result: CannonResult) => void,
-) => unknown;
-
-interface Cannon {
-  perSecond: number;
-  p50: number;
-  p99: number;
-  max: number;
-  statuses: Record<string, number>;
-}
-
-function cannon(options: CannonOptions): Promise<Cannon> {
-  return new Promise((resolve, reject) => {
-    autocannon({ ...options, duration: options.duration ?? SECONDS }, (error, result) => {
-      if (error) return reject(error);
-      const statuses = Object.fromEntries(
-        Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, Number(s.count)]),
-      );
-      resolve({
-        perSecond: round(result.requests.total / (result.duration || SECONDS), 0),
-        p50: result.latency.p50,
-        p99: result.latency.p99,
-        max: result.latency.max,
-        statuses: {
-          ...statuses,
-          ...(result.errors ? { errors: result.errors } : {}),
-          ...(result.timeouts ? { timeouts: result.timeouts } : {}),
-        },
-      });
-    });
-  });
-}
-
-/**
- * A server process: command-api (with the widget routes) and query-api, plus a bare endpoint; and
- * projections with the bot, in the same process (all-in-one) or in a process of their own.
- */
-async function serve(parts: { http: boolean; projections: boolean }): Promise<void> {
-  const config = loadConfig({
-    ...process.env,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    SEED_DEMO: 'false',
-    LOG_LEVEL: 'warn',
-  });
-  const logger = createLogger(config.LOG_LEVEL, 'bench-server');
-  const platform = await openPlatform(config, logger);
-  const bus = createCommandBus(platform);
-  const runner = new ProjectionRunner({
-    db: platform.database.db as Kysely<ReadModels>,
-    store: platform.store,
-    projectors: allProjectors,
-    reactors: createReactors(bus, platform),
-    logger,
-    batchSize: config.PROJECTION_BATCH_SIZE,
-  });
-  await runner.migrate();
-  if (parts.projections) runner.start();
-  if (!parts.http) {
-    process.stdout.write('READY projections\n');
-    process.on(
-      'SIGTERM',
-      () =>
-        void runner
-          .stop()
-          .then(() => platform.close())
-          .then(() => process.exit(0)),
-    );
-    return;
-  }
-  const http = await createHttpServer({
-    logger,
-    title: 'bench',
-    readiness: platform.readiness,
-    rateLimitPerMinute: 1_000_000_000,
-  });
-  registerCommandRoutes(http, bus, platform.sessions);
-  await registerWidgetApi(http, platform, bus, UNLIMITED);
-  await registerQueryApi(http, platform, { projectors: allProjectors.map((p) => p.name) });
-  http.get('/bench/bare', { schema: { hide: true } }, async () => ({ ok: true }));
-  const url = await http.listen({ port: 0, host: '127.0.0.1' });
-  process.stdout.write(`READY ${url}\n`);
-  process.on('SIGTERM', () => {
-    void (async () => {
-      await http.close();
-      await runner.stop();
-      await platform.close();
-      process.exit(0);
-    })();
-  });
-}
-
-function startServer(
-  env: Record<string, string>,
-  role: string,
-): Promise<{ url: string; child: ChildProcess }> {
-  // BENCH_CPU_PROFILE=<dir> writes a CPU profile of the server process there.
-  const profile = process.env.BENCH_CPU_PROFILE
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
-    : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', here, SERVER_FLAG, role], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const ready = /READY (\S+)/.exec(output);
-      if (ready) resolve({ url: ready[1]!, child });
-    });
-    child.on('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-  });
-}
 
 interface VisitorSession {
   sessionId: string;
@@ -252,25 +97,6 @@ async function setUp(url: string, platform: Platform): Promise<Fixture> {
     sessions.push((await response.json()) as VisitorSession);
   }
   return { staffTokens, sessions };
-}
-
-async function getJson(url: string, token: string, headers: Record<string, string> = {}) {
-  const response = await fetch(url, { headers: { authorization: `Bearer ${token}`, ...headers } });
-  return {
-    status: response.status,
-    etag: response.headers.get('etag'),
-    body: response.status === 200 ? ((await response.json()) as Record<string, unknown>) : null,
-  };
-}
-
-/** Waits until the read models have caught up with the log. */
-async function settle(url: string, token: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const answer = await getJson(`${url}/api/projections`, token);
-    const items = (answer.body?.items ?? []) as { behind: boolean }[];
-    if (items.length > 0 && items.every((p) => !p.behind)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 /** Visitor messages, spread over the visitors. */
@@ -397,10 +223,10 @@ export async function run() {
   let projections: ChildProcess | null = null;
   let platform: Platform | null = null;
   try {
-    const started = await startServer(env, TOPOLOGY === 'services' ? '--api' : '--all-in-one');
+    const started = await startServer(TOPOLOGY === 'services' ? 'api' : 'all-in-one', env);
     server = started.child;
     const { url } = started;
-    if (TOPOLOGY === 'services') projections = (await startServer(env, '--projections')).child;
+    if (TOPOLOGY === 'services') projections = (await startServer('projections', env)).child;
     const config = loadConfig({
       ...process.env,
       ...env,
@@ -564,20 +390,8 @@ export async function run() {
     };
   } finally {
     await platform?.close();
-    for (const child of [server, projections]) {
-      if (!child || child.exitCode !== null) continue;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-    }
+    await stopServers([server, projections]);
     await scratch.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
-}
-
-if (process.argv.includes(SERVER_FLAG)) {
-  await serve({
-    http: !process.argv.includes('--projections'),
-    projections: !process.argv.includes('--api'),
-  });
 }

@@ -1,17 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createCommandBus, registerCommandApi, type CommandBus } from '@chat/command-api';
-import { createHttpServer, createLogger, loadConfig, openPlatform, type Platform } from '@chat/platform';
-import { allProjectors, ProjectionRunner, type ReadModels } from '@chat/projections';
-import { registerQueryApi } from '@chat/query-api';
-// @ts-expect-error autocannon ships no types; the few shapes used here are declared below.
-import autocannonUntyped from 'autocannon';
-import type { Kysely } from 'kysely';
+import { createCommandBus, type CommandBus } from '@chat/command-api';
+import { createLogger, loadConfig, openPlatform, type Platform } from '@chat/platform';
+import { cannon as fire, type Cannon, type CannonOptions, type CannonRequest } from './cannon';
 import { print, rawInsertCeiling, round, scratchDatabase, summarize } from './measure';
+import { getJson, settle, startServer, stopServers } from './server';
 
 /**
  * Team chat on Postgres, through HTTP, against the raw one-row-insert ceiling of the same run:
@@ -20,7 +16,7 @@ import { print, rawInsertCeiling, round, scratchDatabase, summarize } from './me
  * channel when nothing changed (304s) and (d) when one message arrived.
  *
  * The server runs in a child process (the all-in-one composition on Postgres, rate limits off),
- * so that the load generator does not share its event loop; BENCH_TOPOLOGY=split puts the
+ * so that the load generator does not share its event loop; BENCH_TOPOLOGY=services puts the
  * projections in a process of their own, as the services mode does. The ceiling is raw
  * `BEGIN; INSERT; COMMIT` from as many connections as there are posters, in rounds alternating
  * with the posting rounds. Knobs: BENCH_SECONDS, BENCH_ROUNDS, BENCH_CPU_PROFILE=<dir>,
@@ -28,153 +24,17 @@ import { print, rawInsertCeiling, round, scratchDatabase, summarize } from './me
  */
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
+const cannon = (options: Omit<CannonOptions, 'duration'> & { duration?: number }) =>
+  fire({ duration: SECONDS, ...options });
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
-/** 'all': one server process as `npm start` runs it; 'split': API and projections in two processes. */
-const TOPOLOGY = process.env.BENCH_TOPOLOGY === 'split' ? 'split' : 'all';
+/** `all-in-one` (one server process, as `npm start`) or `services` (API and projections in two processes). */
+const TOPOLOGY = process.env.BENCH_TOPOLOGY === 'services' ? 'services' : 'all-in-one';
 const POSTERS = 50;
 const VISIBILITY_RATE = 500;
 const POLLERS = 20;
-const SERVER_FLAG = '--teamchat-server';
-const here = fileURLToPath(import.meta.url);
 
 function median<T extends { perSecond: number }>(results: T[]): T {
   return [...results].sort((a, b) => a.perSecond - b.perSecond)[Math.floor(results.length / 2)]!;
-}
-
-/** The parts of autocannon's options and results this benchmark uses. */
-interface CannonRequest {
-  method?: string;
-  path?: string;
-  headers?: Record<string, string>;
-  body?: string;
-  setupRequest?: (request: CannonRequest, context: Record<string, unknown>) => CannonRequest;
-  onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
-}
-interface CannonOptions {
-  url: string;
-  connections: number;
-  duration?: number;
-  overallRate?: number;
-  requests: CannonRequest[];
-}
-interface CannonResult {
-  duration: number;
-  errors: number;
-  timeouts: number;
-  requests: { total: number };
-  latency: { p50: number; p99: number; max: number };
-  statusCodeStats?: Record<string, { count: number }>;
-}
-const autocannon = autocannonUntyped as (
-  options: CannonOptions,
-  done: (error: Error | null, result: CannonResult) => void,
-) => unknown;
-
-interface Cannon {
-  perSecond: number;
-  p50: number;
-  p99: number;
-  max: number;
-  statuses: Record<string, number>;
-}
-
-function cannon(options: CannonOptions): Promise<Cannon> {
-  return new Promise((resolve, reject) => {
-    autocannon({ ...options, duration: options.duration ?? SECONDS }, (error, result) => {
-      if (error) return reject(error);
-      const statuses = Object.fromEntries(
-        Object.entries(result.statusCodeStats ?? {}).map(([code, s]) => [code, Number(s.count)]),
-      );
-      const seconds = result.duration || SECONDS;
-      resolve({
-        perSecond: round(result.requests.total / seconds, 0),
-        p50: result.latency.p50,
-        p99: result.latency.p99,
-        max: result.latency.max,
-        statuses: {
-          ...statuses,
-          ...(result.errors ? { errors: result.errors } : {}),
-          ...(result.timeouts ? { timeouts: result.timeouts } : {}),
-        },
-      });
-    });
-  });
-}
-
-/** The server process: command-api, projections and query-api in one, as `npm start` composes them. */
-async function serve(): Promise<void> {
-  const config = loadConfig({
-    ...process.env,
-    PORT: '0',
-    HOST: '127.0.0.1',
-    SEED_DEMO: 'false',
-    LOG_LEVEL: 'warn',
-  });
-  const logger = createLogger(config.LOG_LEVEL, 'bench-server');
-  const platform = await openPlatform(config, logger);
-  const bus = createCommandBus(platform);
-  const runner = new ProjectionRunner({
-    db: platform.database.db as Kysely<ReadModels>,
-    store: platform.store,
-    projectors: allProjectors,
-    logger,
-    batchSize: config.PROJECTION_BATCH_SIZE,
-  });
-  await runner.migrate();
-  // BENCH_PARTS: 'all' (one process, as `npm start`), 'api' (commands and queries) or 'projections'.
-  const parts = process.env.BENCH_PARTS ?? 'all';
-  if (parts !== 'api') runner.start();
-  if (parts === 'projections') {
-    process.stdout.write('READY -\n');
-    process.on(
-      'SIGTERM',
-      () =>
-        void runner
-          .stop()
-          .then(() => platform.close())
-          .then(() => process.exit(0)),
-    );
-    return;
-  }
-  const http = await createHttpServer({
-    logger,
-    title: 'bench',
-    readiness: platform.readiness,
-    rateLimitPerMinute: 1_000_000_000,
-  });
-  await registerCommandApi(http, platform, bus);
-  await registerQueryApi(http, platform, { projectors: allProjectors.map((p) => p.name) });
-  const url = await http.listen({ port: 0, host: '127.0.0.1' });
-  process.stdout.write(`READY ${url}\n`);
-  process.on('SIGTERM', () => {
-    void (async () => {
-      await http.close();
-      await runner.stop();
-      await platform.close();
-      process.exit(0);
-    })();
-  });
-}
-
-function startServer(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
-  // BENCH_CPU_PROFILE=<dir> writes a CPU profile of the server process there.
-  const profile = process.env.BENCH_CPU_PROFILE
-    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`]
-    : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', here, SERVER_FLAG], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (process.env.BENCH_SERVER_LOG) process.stderr.write(chunk);
-      const ready = /READY (\S+)/.exec(output);
-      if (ready) resolve({ url: ready[1]!, child });
-    });
-    child.on('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-  });
 }
 
 interface Fixture {
@@ -246,25 +106,6 @@ function postRequests(fixture: Fixture, onAnswer?: (status: number, body: string
   ];
 }
 
-async function getJson(url: string, token: string, headers: Record<string, string> = {}) {
-  const response = await fetch(url, { headers: { authorization: `Bearer ${token}`, ...headers } });
-  return {
-    status: response.status,
-    etag: response.headers.get('etag'),
-    body: response.status === 200 ? ((await response.json()) as Record<string, unknown>) : null,
-  };
-}
-
-/** Waits until the read models have caught up with the log (nothing left to project). */
-async function settle(url: string, token: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const answer = await getJson(`${url}/api/projections`, token);
-    const items = (answer.body?.items ?? []) as { behind: boolean }[];
-    if (items.length > 0 && items.every((p) => !p.behind)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 export async function run() {
   const scratch = await scratchDatabase('bench_teamchat');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-teamchat-'));
@@ -278,10 +119,10 @@ export async function run() {
   const servers: ChildProcess[] = [];
   let platform: Platform | null = null;
   try {
-    // TOPOLOGY=split runs the projections in a process of their own, as the services mode does.
-    if (TOPOLOGY === 'split')
-      servers.push((await startServer({ ...env, BENCH_PARTS: 'projections', DB_POOL_SIZE: '6' })).child);
-    const started = await startServer({ ...env, BENCH_PARTS: TOPOLOGY === 'split' ? 'api' : 'all' });
+    // BENCH_TOPOLOGY=services runs the projections in a process of their own, as the services mode does.
+    if (TOPOLOGY === 'services')
+      servers.push((await startServer('projections', { ...env, DB_POOL_SIZE: '6' })).child);
+    const started = await startServer(TOPOLOGY === 'services' ? 'api' : 'all-in-one', env);
     servers.push(started.child);
     const { url } = started;
     const config = loadConfig({
@@ -510,15 +351,8 @@ export async function run() {
     };
   } finally {
     await platform?.close();
-    for (const server of servers.reverse()) {
-      if (server.exitCode !== null) continue;
-      const exited = new Promise((resolve) => server.once('exit', resolve));
-      server.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
-    }
+    await stopServers(servers);
     await scratch.drop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
-
-if (process.argv.includes(SERVER_FLAG)) await serve();
