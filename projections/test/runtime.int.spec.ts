@@ -70,8 +70,8 @@ async function setup() {
   await adapter.migrate();
   const store = new EventStore(adapter, new EventCatalogue([Counted, Ignored]), new MemoryKeyVault());
   const db = database.db as Kysely<ReadModels>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const rows = async () =>
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
     (await (db as Kysely<any>).selectFrom('counted').select(['n']).orderBy('n').execute()).map(
       (r) => r.n as number,
     );
