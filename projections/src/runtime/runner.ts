@@ -28,11 +28,20 @@ export interface RunnerOptions {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Someone else (another instance) holds the projector or moved its checkpoint: stand by. */
-class StandBy extends Error {}
+class StandBy extends Error {
+  constructor(readonly held: boolean) {
+    super(held ? 'another runner holds this projector' : 'the checkpoint moved');
+  }
+}
+
+/** How soon a follower tries again after finding its projector held by another runner. */
+const HELD_RETRY_MS = 100;
 
 /** A projector or reactor as the runner follows it: where it stands, whether it is busy, when to retry. */
 interface Follower {
   name: string;
+  /** Event types it acts on; past any others it only moves its checkpoint. */
+  handles: readonly string[];
   position: bigint;
   busy: boolean;
   retryAt: number;
@@ -63,8 +72,9 @@ export class ProjectionRunner {
   constructor(private readonly options: RunnerOptions) {
     this.batchSize = options.batchSize ?? 500;
     this.pollMs = options.pollMs ?? 1_000;
-    const follower = (name: string, take: Follower['take']): Follower => ({
+    const follower = (name: string, handles: readonly string[], take: Follower['take']): Follower => ({
       name,
+      handles,
       position: -1n,
       busy: false,
       retryAt: 0,
@@ -73,12 +83,14 @@ export class ProjectionRunner {
     });
     this.followers = [
       ...options.projectors.map((p) =>
-        follower(p.name, async (from, events) => {
+        follower(p.name, p.handles, async (from, events) => {
           await this.applyBatch(p, from, events);
           return events[events.length - 1]!.position;
         }),
       ),
-      ...(options.reactors ?? []).map((r) => follower(r.name, (from, events) => this.react(r, from, events))),
+      ...(options.reactors ?? []).map((r) =>
+        follower(r.name, r.handles, (from, events) => this.react(r, from, events)),
+      ),
     ];
   }
 
@@ -177,8 +189,14 @@ export class ProjectionRunner {
         }
         const from = lowest(free);
         const events = await this.options.store.readAll(from, this.batchSize);
-        const handedOut = free.filter((f) => this.handOut(f, events));
-        if (handedOut.length > 0) {
+        // Followers with nothing to do in the page only move their checkpoints, all in one statement.
+        const passing = free.filter((f) => {
+          const mine = events.filter((e) => e.position > f.position);
+          return mine.length > 0 && !mine.some((e) => f.handles.includes(e.type));
+        });
+        const handedOut = free.filter((f) => !passing.includes(f) && this.handOut(f, events));
+        if (passing.length > 0) await this.passOver(passing, events[events.length - 1]!.position);
+        if (handedOut.length > 0 || passing.length > 0) {
           pause = 0;
           // A full page: more is there for whoever is free; else wait for news or a follower done.
           if (events.length < this.batchSize) await this.idle(this.pollMs, seen);
@@ -201,6 +219,25 @@ export class ProjectionRunner {
     while (this.followers.some((f) => f.busy)) await this.idle(50);
   }
 
+  /**
+   * Moves the checkpoints of followers that have nothing to do up to `to`, each only if it still
+   * stands where this runner saw it (another instance may have moved it: then it is read again).
+   * Like a projector's batch, it need not wait for the disk.
+   */
+  private async passOver(followers: readonly Follower[], to: bigint): Promise<void> {
+    const { rows } = await sql<{ name: string }>`
+      UPDATE public.projection_checkpoints c SET position = ${to.toString()}, updated_at = now()
+      FROM unnest(${followers.map((f) => f.name)}::text[], ${followers.map((f) => f.position.toString())}::bigint[]) AS v(name, seen),
+           (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
+      WHERE c.name = v.name AND c.position = v.seen
+      RETURNING c.name`.execute(this.options.db);
+    const moved = new Set(rows.map((r) => r.name));
+    for (const f of followers) {
+      if (moved.has(f.name)) f.position = to;
+      else f.position = await readCheckpoint(this.options.db, f.name);
+    }
+  }
+
   /** Starts a follower on the events of a page after its position, if any; it runs on its own. */
   private handOut(f: Follower, events: readonly RecordedEvent[]): boolean {
     const from = f.position;
@@ -217,8 +254,10 @@ export class ProjectionRunner {
         },
         async (error: unknown) => {
           f.position = await readCheckpoint(this.options.db, f.name).catch(() => from);
+          // Moved: carry on from where it stands now. Held: by another instance, or by this
+          // process's own catch-up for a moment; look again soon.
           if (error instanceof StandBy) {
-            f.retryAt = Date.now() + this.pollMs;
+            f.retryAt = error.held ? Date.now() + Math.min(this.pollMs, HELD_RETRY_MS) : 0;
             return;
           }
           f.failures++;
@@ -285,8 +324,8 @@ export class ProjectionRunner {
       const { rows } = await sql<{
         locked: boolean;
       }>`SELECT pg_try_advisory_xact_lock(${lockKey(checkpointName)}) AS locked`.execute(tx);
-      if (!rows[0]?.locked) throw new StandBy();
-      if ((await readCheckpoint(tx, checkpointName)) !== from) throw new StandBy();
+      if (!rows[0]?.locked) throw new StandBy(true);
+      if ((await readCheckpoint(tx, checkpointName)) !== from) throw new StandBy(false);
       // Read models are derived: losing the last commits in a crash loses their checkpoint with
       // them, and they are applied again. So they need not wait for the disk.
       await sql`SET LOCAL synchronous_commit = off`.execute(tx);
