@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { openPglite } from '@chat/platform/database';
 import { PostgresEventStoreAdapter, PostgresKeyVault } from '../src/index';
 import { describeEventStoreContract } from './event-store.contract';
+import { describeBatchedAppends } from './batched-appends';
 import { describeSharedDatabase } from './shared-database';
 
 describeEventStoreContract('pglite', async () => {
@@ -22,4 +23,11 @@ describeSharedDatabase('pglite, two adapters', async () => {
     concurrent: false,
     close: () => database.close(),
   };
+});
+
+describeBatchedAppends('pglite', async () => {
+  const database = await openPglite('memory://');
+  const adapter = new PostgresEventStoreAdapter(database, 'pglite');
+  await adapter.migrate();
+  return { adapter, close: async () => (await adapter.close(), await database.close()) };
 });

@@ -5,6 +5,7 @@ import { describe } from 'vitest';
 import { PostgresEventStoreAdapter, PostgresKeyVault } from '../src/index';
 import { describeEventStoreContract } from './event-store.contract';
 import { describeCommitOrderRace } from './commit-order-race';
+import { describeBatchedAppends } from './batched-appends';
 import { describeSharedDatabase } from './shared-database';
 
 async function openTarget() {
@@ -22,6 +23,10 @@ describe.skipIf(!onRealPostgres())('PostgreSQL', () => {
     return { adapter, vault, concurrent: true, close: async () => (await adapter.close(), await database.close()) };
   });
   describeCommitOrderRace();
+  describeBatchedAppends('postgres', async () => {
+    const { database, adapter } = await openTarget();
+    return { adapter, close: async () => (await adapter.close(), await database.close()) };
+  });
   describeSharedDatabase('postgres, two pools', async () => {
     const { database, adapter } = await openTarget();
     const other = openPostgres(database.url!, { poolSize: 10 });

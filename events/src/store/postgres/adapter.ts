@@ -6,7 +6,9 @@ import {
   type EventStoreAdapter,
   type StoredEvent,
   type StoredRecord,
+  type StreamCondition,
   type StreamHead,
+  MAX_EVENTS_PER_APPEND,
 } from '../types';
 import type { PgConnection } from './connection';
 import { EVENTS_DDL } from './schema';
@@ -51,23 +53,41 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 /**
- * The append: $1 stream, $2 revision of the head sealed onto (-1: none), $3 its hash (null: no
- * check, for a new stream), $4 the sealed events as a JSON array, $5/$6 the condition streams and
- * the revisions they must still end at (null: must not exist).
+ * The append, of one or several appends at once: $1 the sealed events as a JSON array, each with
+ * its stream and revision; $2/$3/$4 the heads they were sealed onto (stream, revision, hash);
+ * $5/$6 the condition streams and the revisions they must still end at (null: must not exist).
+ * The checks do not depend on the row, so it inserts every event or none.
  */
 const APPEND = {
-  name: 'events_append_v1',
+  name: 'events_append_v2',
   text: `INSERT INTO events (${COLUMNS})
-    SELECT pg_current_xact_id()::text::bigint * 1000 + e.i, $1::text, $2::bigint + e.i, (e.v->>'id')::uuid,
-           e.v->>'type', (e.v->>'version')::integer, e.v->'data', e.v->'metadata'
-    FROM jsonb_array_elements($4::jsonb) WITH ORDINALITY AS e(v, i)
-    WHERE ($3::text IS NULL OR EXISTS (
-            SELECT 1 FROM events h WHERE h.stream_id = $1::text AND h.revision = $2::bigint AND h.metadata->>'hash' = $3::text))
+    SELECT pg_current_xact_id()::text::bigint * 1000 + e.i, e.v->>'stream', (e.v->>'revision')::bigint,
+           (e.v->>'id')::uuid, e.v->>'type', (e.v->>'version')::integer, e.v->'data', e.v->'metadata'
+    FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(v, i)
+    WHERE NOT EXISTS (
+            SELECT 1 FROM unnest($2::text[], $3::bigint[], $4::text[]) AS h(stream_id, revision, hash)
+            WHERE NOT EXISTS (
+              SELECT 1 FROM events x
+              WHERE x.stream_id = h.stream_id AND x.revision = h.revision
+                AND (h.hash IS NULL OR x.metadata->>'hash' = h.hash)))
       AND NOT EXISTS (
             SELECT 1 FROM unnest($5::text[], $6::bigint[]) AS c(stream_id, revision)
             WHERE (SELECT max(x.revision) FROM events x WHERE x.stream_id = c.stream_id) IS DISTINCT FROM c.revision)
-    RETURNING position`,
+    RETURNING event_id::text, position`,
 };
+
+/** An append waiting to be inserted, with the head its events were sealed onto. */
+interface InsertJob {
+  request: AppendRequest;
+  head: StreamHead | null;
+  sealed: StoredEvent[];
+  done: (positions: bigint[] | Error) => void;
+}
+
+/** Inserts in flight at once; appends arriving meanwhile wait and go together in the next one. */
+const MAX_INSERTS_IN_FLIGHT = 4;
+/** Appends per insert at most: each is numbered within one transaction (positions xid * 1000 + n). */
+const MAX_APPENDS_PER_INSERT = 64;
 
 /** The statement with its parameters written in as literals, for the simple protocol. */
 function withLiterals(text: string, values: readonly (string | null | (string | null)[])[]): string {
@@ -100,6 +120,9 @@ export class PostgresEventStoreAdapter implements EventStoreAdapter {
    * append statement checks it (and the unique (stream, revision) refuses it when behind).
    */
   private readonly heads = new Map<string, StreamHead>();
+  /** Appends waiting for one of the inserts in flight to finish. */
+  private readonly waiting: InsertJob[] = [];
+  private insertsInFlight = 0;
 
   constructor(
     private readonly connection: PgConnection,
@@ -129,8 +152,9 @@ export class PostgresEventStoreAdapter implements EventStoreAdapter {
   }
 
   private async tryAppend(request: AppendRequest): Promise<AppendResult> {
-    // Usually one round trip: the head is known (no stream yet, or remembered) and the insert,
-    // a statement of its own, commits at once. Otherwise the head is read first.
+    // Usually one round trip: the head is known (no stream yet, or remembered) and the insert, a
+    // statement without BEGIN/COMMIT (shared with appends that arrive meanwhile), commits at once.
+    // Otherwise the head is read first.
     let head = this.knownHead(request);
     for (let round = 0; ; round++) {
       const remembered = head !== undefined && head !== null;
@@ -181,33 +205,134 @@ export class PostgresEventStoreAdapter implements EventStoreAdapter {
   }
 
   /**
-   * One statement appends: the events, numbered after the head they were sealed onto, inserted
-   * only while that head is still there with that hash (and the unique (stream, revision) refuses
-   * a second writer onto the same head), and while every condition stream still ends where the
-   * decision saw it. Answers the positions, none when a check failed. On Postgres it is a prepared
-   * statement (planning it cost about as much as running it); PGlite gets the same SQL with
-   * escaped literals in the simple protocol, as its connection does not survive a failed
-   * extended-protocol query.
+   * Inserts one append's events, sealed onto `head`: answers their positions, none when a check
+   * failed (the head is not there with that hash, a condition stream moved on), or throws (a unique
+   * violation: another writer took the revision, or the events are in already). Appends that
+   * arrive while a few inserts are in flight go together in one statement, and so one round trip
+   * and one commit; if that insert fails or inserts nothing, each of them is inserted on its own,
+   * so that each answer is its own.
    */
-  private async insert(request: AppendRequest, head: StreamHead | null, sealed: StoredEvent[]): Promise<bigint[]> {
-    const events = sealed.map((e) => {
-      if (!UUID.test(e.id)) throw new Error(`event id ${e.id} is not a uuid`);
-      return { id: e.id, type: e.type, version: Math.trunc(e.version), data: e.data, metadata: e.metadata };
+  private insert(request: AppendRequest, head: StreamHead | null, sealed: StoredEvent[]): Promise<bigint[]> {
+    for (const e of sealed) if (!UUID.test(e.id)) throw new Error(`event id ${e.id} is not a uuid`);
+    return new Promise((resolve, reject) => {
+      this.waiting.push({
+        request,
+        head,
+        sealed,
+        done: (result) => (result instanceof Error ? reject(result) : resolve(result)),
+      });
+      this.sendInserts();
     });
-    const conditions = request.unchanged ?? [];
+  }
+
+  private sendInserts(): void {
+    while (this.insertsInFlight < MAX_INSERTS_IN_FLIGHT && this.waiting.length > 0) {
+      const jobs = this.nextInsert();
+      this.insertsInFlight++;
+      void this.runInsert(jobs).finally(() => {
+        this.insertsInFlight--;
+        this.sendInserts();
+      });
+    }
+  }
+
+  /**
+   * The waiting appends that go together: in arrival order, at most 999 events, and none that
+   * touches a stream another one appends to (those wait for the next insert, which sees it).
+   */
+  private nextInsert(): InsertJob[] {
+    const jobs: InsertJob[] = [];
+    const appended = new Set<string>();
+    const read = new Set<string>();
+    let events = 0;
+    for (let i = 0; i < this.waiting.length && jobs.length < MAX_APPENDS_PER_INSERT; ) {
+      const job = this.waiting[i]!;
+      const conditions = (job.request.unchanged ?? []).map((c) => c.streamId);
+      const apart =
+        !appended.has(job.request.streamId) &&
+        !read.has(job.request.streamId) &&
+        !conditions.some((c) => appended.has(c)) &&
+        events + job.sealed.length <= MAX_EVENTS_PER_APPEND;
+      if (jobs.length > 0 && !apart) {
+        i++;
+        continue;
+      }
+      this.waiting.splice(i, 1);
+      jobs.push(job);
+      appended.add(job.request.streamId);
+      for (const c of conditions) read.add(c);
+      events += job.sealed.length;
+    }
+    return jobs;
+  }
+
+  private async runInsert(jobs: InsertJob[]): Promise<void> {
+    if (jobs.length > 1) {
+      try {
+        const positions = await this.execute(jobs);
+        if (positions.size > 0) {
+          for (const job of jobs) job.done(job.sealed.map((e) => positions.get(e.id.toLowerCase())!));
+          return;
+        }
+      } catch {
+        // nothing of this insert is in (or, if the answer was lost, each append finds its own)
+      }
+    }
+    await Promise.all(
+      jobs.map(async (job) => {
+        try {
+          const positions = await this.execute([job]);
+          job.done(job.sealed.map((e) => positions.get(e.id.toLowerCase())).filter((p) => p !== undefined));
+        } catch (error) {
+          job.done(error instanceof Error ? error : new Error(String(error)));
+        }
+      }),
+    );
+  }
+
+  /**
+   * One insert statement for these appends. On Postgres it is a prepared statement (planning it
+   * cost about as much as running it); PGlite gets the same SQL with escaped literals in the
+   * simple protocol, as its connection does not survive a failed extended-protocol query.
+   */
+  private async execute(jobs: InsertJob[]): Promise<Map<string, bigint>> {
+    const rows: unknown[] = [];
+    const heads: { streamId: string; revision: string; hash: string | null }[] = [];
+    const conditions: StreamCondition[] = [];
+    for (const { request, head, sealed } of jobs) {
+      const first = head ? head.revision + 1n : 0n;
+      sealed.forEach((e, i) =>
+        rows.push({
+          stream: request.streamId,
+          revision: (first + BigInt(i)).toString(),
+          id: e.id,
+          type: e.type,
+          version: Math.trunc(e.version),
+          data: e.data,
+          metadata: e.metadata,
+        }),
+      );
+      if (head)
+        heads.push({
+          streamId: request.streamId,
+          revision: head.revision.toString(),
+          hash: typeof head.hash === 'string' ? head.hash : null,
+        });
+      conditions.push(...(request.unchanged ?? []));
+    }
     const values = [
-      request.streamId,
-      (head ? head.revision : -1n).toString(),
-      head && typeof head.hash === 'string' ? head.hash : null,
-      JSON.stringify(events),
+      JSON.stringify(rows),
+      heads.map((h) => h.streamId),
+      heads.map((h) => h.revision),
+      heads.map((h) => h.hash),
       conditions.map((c) => c.streamId),
       conditions.map((c) => (c.revision === null ? null : c.revision.toString())),
     ] as const;
-    const { rows } =
+    const { rows: inserted } =
       this.connection.kind === 'postgres'
-        ? await this.connection.pool.query<{ position: string }>({ ...APPEND, values: [...values] })
-        : await this.connection.pool.query<{ position: string }>(withLiterals(APPEND.text, values));
-    return rows.map((r) => BigInt(r.position));
+        ? await this.connection.pool.query<{ event_id: string; position: string }>({ ...APPEND, values: [...values] })
+        : await this.connection.pool.query<{ event_id: string; position: string }>(withLiterals(APPEND.text, values));
+    return new Map(inserted.map((r) => [r.event_id.toLowerCase(), BigInt(r.position)]));
   }
 
   private async readHead(streamId: string): Promise<StreamHead | null> {
