@@ -1,5 +1,13 @@
 import { createCommandBus, registerCommandApi, type CommandBus } from '@chat/command-api';
-import { createHttpServer, openPlatform, type Config, type HttpServer, type Logger, type Platform } from '@chat/platform';
+import type { WidgetLimits } from '@chat/command-api/live-chat/widget-routes';
+import {
+  createHttpServer,
+  openPlatform,
+  type Config,
+  type HttpServer,
+  type Logger,
+  type Platform,
+} from '@chat/platform';
 import { allProjectors, ProjectionRunner, type ReadModels } from '@chat/projections';
 import { registerQueryApi } from '@chat/query-api';
 import type { Kysely } from 'kysely';
@@ -16,6 +24,14 @@ export interface SystemParts {
   web: boolean | 'if-built';
 }
 
+/** What a benchmark changes about the composition; the product never passes these. */
+export interface SystemTuning {
+  /** Instead of the widget's per-visitor and per-address limits. */
+  widgetLimits?: WidgetLimits;
+  /** Routes added beside the APIs before the server listens. */
+  routes?: (http: HttpServer) => void;
+}
+
 export interface System {
   platform: Platform;
   bus: CommandBus;
@@ -29,7 +45,12 @@ export interface System {
  * Composes the parts of the system in one process: the all-in-one server runs them all, each
  * service runs one. Every process runs the read-model migrations (they are idempotent).
  */
-export async function startSystem(config: Config, logger: Logger, parts: SystemParts): Promise<System> {
+export async function startSystem(
+  config: Config,
+  logger: Logger,
+  parts: SystemParts,
+  tuning: SystemTuning = {},
+): Promise<System> {
   const platform = await openPlatform(config, logger);
   const bus = createCommandBus(platform);
   const runner = new ProjectionRunner({
@@ -60,9 +81,11 @@ export async function startSystem(config: Config, logger: Logger, parts: SystemP
       trustProxy: config.TRUST_PROXY,
       notFound: web?.notFound,
     });
-    if (parts.commands) await registerCommandApi(http, platform, bus);
-    if (parts.queries) await registerQueryApi(http, platform, { projectors: allProjectors.map((p) => p.name) });
+    if (parts.commands) await registerCommandApi(http, platform, bus, tuning.widgetLimits);
+    if (parts.queries)
+      await registerQueryApi(http, platform, { projectors: allProjectors.map((p) => p.name) });
     if (web) await web.register(http);
+    tuning.routes?.(http);
     url = await http.listen({ port: config.PORT, host: config.HOST });
   }
 

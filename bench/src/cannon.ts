@@ -1,6 +1,7 @@
+import http from 'node:http';
 // @ts-expect-error autocannon ships no types; the few shapes used here are declared below.
 import autocannonUntyped from 'autocannon';
-import { round } from './measure';
+import { round, summarize } from './measure';
 
 /** The parts of autocannon's options and results the benchmarks use. */
 export interface CannonRequest {
@@ -60,4 +61,76 @@ export function cannon(options: CannonOptions): Promise<Cannon> {
       });
     });
   });
+}
+
+export interface PacedRequest {
+  path: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface PacedOptions {
+  url: string;
+  /** Requests per second, spread evenly: request i is due at i / rate seconds. */
+  rate: number;
+  seconds: number;
+  request: (i: number) => PacedRequest;
+  onResponse?: (status: number, body: string) => void;
+}
+
+/**
+ * Sends requests at an even pace whatever the answers take (an open loop, as people arrive).
+ * autocannon's rate limit instead lets every connection send its share of a second at once and
+ * then wait for the next second, so that "500/s" arrives as a burst at full speed followed by
+ * silence. Latency counts from when a request was due, so a server that falls behind shows it.
+ */
+export async function paced(options: PacedOptions): Promise<Cannon> {
+  const total = Math.round(options.rate * options.seconds);
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  const inFlight: Promise<void>[] = [];
+  const start = performance.now();
+  // node:http with kept-alive connections: fetch costs the generator several times the CPU, and
+  // the generator shares the machine with what it measures.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const send = (i: number, due: number) =>
+    new Promise<void>((resolve) => {
+      const { path, method = 'GET', headers, body } = options.request(i);
+      const request = http.request(`${options.url}${path}`, { method, headers, agent }, (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => {
+          latencies.push(performance.now() - due);
+          const status = response.statusCode ?? 0;
+          statuses[status] = (statuses[status] ?? 0) + 1;
+          options.onResponse?.(status, Buffer.concat(chunks).toString());
+          resolve();
+        });
+      });
+      request.on('error', () => {
+        statuses.errors = (statuses.errors ?? 0) + 1;
+        resolve();
+      });
+      request.end(body);
+    });
+  for (let i = 0; i < total;) {
+    const now = performance.now();
+    for (; i < total && start + (i * 1000) / options.rate <= now; i++)
+      inFlight.push(send(i, start + (i * 1000) / options.rate));
+    if (i < total)
+      await new Promise((resolve) =>
+        setTimeout(resolve, start + (i * 1000) / options.rate - performance.now()),
+      );
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  const { p50, p99, max } = summarize(latencies);
+  return {
+    perSecond: round(latencies.length / ((performance.now() - start) / 1000), 0),
+    p50,
+    p99,
+    max,
+    statuses,
+  };
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { demoArticles } from '@chat/app/seed/live-chat';
 import { createCommandBus } from '@chat/command-api';
 import { createLogger, loadConfig, openPlatform, type Platform } from '@chat/platform';
-import { cannon as fire, type CannonOptions, type CannonRequest } from './cannon';
+import { cannon as fire, paced, type CannonOptions, type CannonRequest, type PacedRequest } from './cannon';
 import { print, rawInsertCeiling, round, scratchDatabase, summarize } from './measure';
 import { getJson, settle, startServer, stopServers } from './server';
 
@@ -99,23 +99,26 @@ async function setUp(url: string, platform: Platform): Promise<Fixture> {
   return { staffTokens, sessions };
 }
 
-/** Visitor messages, spread over the visitors. */
+/** The `n`th visitor message: by the next visitor in turn, with the next phrase. */
+function messageRequest(sessions: VisitorSession[], n: number, visitor = n): PacedRequest {
+  const session = sessions[visitor % sessions.length]!;
+  return {
+    method: 'POST',
+    path: `/api/widget/sessions/${session.sessionId}/messages`,
+    headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ messageId: randomUUID(), body: PHRASES[n % PHRASES.length] }),
+  };
+}
+
+/** Visitor messages as fast as they are answered, each connection a visitor of its own. */
 function messageRequests(sessions: VisitorSession[]): CannonRequest[] {
   let next = 0;
-  let phrase = 0;
+  let sent = 0;
   return [
     {
-      method: 'POST',
       setupRequest: (request, context) => {
-        context.session ??= sessions[next++ % sessions.length];
-        const session = context.session as VisitorSession;
-        const messageId = randomUUID();
-        return {
-          ...request,
-          path: `/api/widget/sessions/${session.sessionId}/messages`,
-          headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ messageId, body: PHRASES[phrase++ % PHRASES.length] }),
-        };
+        context.visitor ??= next++;
+        return { ...request, ...messageRequest(sessions, sent++, context.visitor as number) };
       },
     },
   ];
@@ -187,11 +190,12 @@ async function visibilityAt(url: string, fixture: Fixture, rate: number) {
       }, 500)
     : null;
   const steadyStart = performance.now();
-  const steady = await cannon({
+  const others = fixture.sessions.slice(WATCHED);
+  const steady = await paced({
     url,
-    connections: SESSIONS - WATCHED,
-    overallRate: Math.max(1, rate - WATCHED),
-    requests: messageRequests(fixture.sessions.slice(WATCHED)),
+    rate: Math.max(1, rate - WATCHED),
+    seconds: SECONDS,
+    request: (i) => messageRequest(others, i),
   });
   await Promise.all(writers);
   const steadySeconds = (performance.now() - steadyStart) / 1000;

@@ -1,18 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createReactors } from '@chat/app/reactors';
-import { createCommandBus, registerCommandRoutes } from '@chat/command-api';
-import { registerWidgetApi } from '@chat/command-api/live-chat/register';
+import { startSystem } from '@chat/app';
 import type { WidgetLimits } from '@chat/command-api/live-chat/widget-routes';
-import { createHttpServer, createLogger, loadConfig, openPlatform } from '@chat/platform';
-import { allProjectors, ProjectionRunner, type ReadModels } from '@chat/projections';
-import { registerQueryApi } from '@chat/query-api';
-import type { Kysely } from 'kysely';
+import { createLogger, loadConfig } from '@chat/platform';
 
 /**
  * The system under test, in a process of its own so that a load generator does not share its
  * event loop: `all-in-one` is the composition `npm start` runs (APIs, projections and the bot),
- * `api` the command-api (widget routes included) and query-api alone, `projections` the
+ * `api` the command-api (sign-in and widget routes included) and query-api alone, `projections` the
  * projections and the bot alone (the services mode runs one of each). Rate limits are lifted:
  * here one address speaks for every simulated person. `/bench/bare` answers without any work,
  * as a peer for the API's own answers.
@@ -37,47 +32,20 @@ async function serve(role: ServerRole): Promise<void> {
     HOST: '127.0.0.1',
     SEED_DEMO: 'false',
     LOG_LEVEL: 'warn',
+    RATE_LIMIT_PER_MINUTE: '1000000000',
   });
-  const logger = createLogger(config.LOG_LEVEL, 'bench-server');
-  const platform = await openPlatform(config, logger);
-  const bus = createCommandBus(platform);
-  const runner = new ProjectionRunner({
-    db: platform.database.db as Kysely<ReadModels>,
-    store: platform.store,
-    projectors: allProjectors,
-    reactors: createReactors(bus, platform),
-    logger,
-    batchSize: config.PROJECTION_BATCH_SIZE,
-  });
-  await runner.migrate();
-  if (role !== 'api') runner.start();
-  const stopOn = (close: () => Promise<void>) =>
-    process.on('SIGTERM', () => void close().then(() => process.exit(0)));
-  if (role === 'projections') {
-    process.stdout.write('READY projections\n');
-    stopOn(async () => {
-      await runner.stop();
-      await platform.close();
-    });
-    return;
-  }
-  const http = await createHttpServer({
-    logger,
-    title: 'bench',
-    readiness: platform.readiness,
-    rateLimitPerMinute: 1e9,
-  });
-  registerCommandRoutes(http, bus, platform.sessions);
-  await registerWidgetApi(http, platform, bus, UNLIMITED);
-  await registerQueryApi(http, platform, { projectors: allProjectors.map((p) => p.name) });
-  http.get('/bench/bare', { schema: { hide: true } }, async () => ({ ok: true }));
-  const url = await http.listen({ port: 0, host: '127.0.0.1' });
-  process.stdout.write(`READY ${url}\n`);
-  stopOn(async () => {
-    await http.close();
-    await runner.stop();
-    await platform.close();
-  });
+  const apis = role !== 'projections';
+  const system = await startSystem(
+    config,
+    createLogger(config.LOG_LEVEL, 'bench-server'),
+    { commands: apis, queries: apis, projections: role !== 'api', web: false },
+    {
+      widgetLimits: UNLIMITED,
+      routes: (http) => http.get('/bench/bare', { schema: { hide: true } }, async () => ({ ok: true })),
+    },
+  );
+  process.stdout.write(system.url ? `READY ${system.url}\n` : 'READY projections\n');
+  process.on('SIGTERM', () => void system.close().then(() => process.exit(0)));
 }
 
 /**

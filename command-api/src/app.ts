@@ -11,10 +11,18 @@ import { helpdeskCommands } from './helpdesk/commands';
 import { knowledgeBaseCommands } from './knowledge-base/commands';
 import { liveChatCommands } from './live-chat/commands';
 import { registerWidgetApi } from './live-chat/register';
+import type { WidgetLimits } from './live-chat/widget-routes';
 import { registerAttachmentUpload, teamChatCommands } from './team-chat/index';
 
 /** Every command of the system. */
-export const allCommands: CommandDefinition[] = [...identityCommands, ...teamChatCommands, ...liveChatCommands, ...helpdeskCommands, ...knowledgeBaseCommands, ...auditCommands] as CommandDefinition[];
+export const allCommands: CommandDefinition[] = [
+  ...identityCommands,
+  ...teamChatCommands,
+  ...liveChatCommands,
+  ...helpdeskCommands,
+  ...knowledgeBaseCommands,
+  ...auditCommands,
+] as CommandDefinition[];
 
 export function createCommandBus(platform: Platform): CommandBus {
   const services: CommandServices = {
@@ -27,7 +35,12 @@ export function createCommandBus(platform: Platform): CommandBus {
 }
 
 /** The write side's routes: sign-in, and `POST /api/commands/{Name}` for each command. */
-export async function registerCommandApi(app: HttpServer, platform: Platform, bus: CommandBus): Promise<void> {
+export async function registerCommandApi(
+  app: HttpServer,
+  platform: Platform,
+  bus: CommandBus,
+  widgetLimits?: WidgetLimits,
+): Promise<void> {
   registerAuthRoutes(app, {
     store: platform.store,
     pool: platform.database.pool,
@@ -35,7 +48,7 @@ export async function registerCommandApi(app: HttpServer, platform: Platform, bu
     throttle: new LoginThrottle(platform.database.pool),
     secureCookies: platform.config.COOKIE_SECURE,
   });
-  registerCommandRoutes(app, bus, platform.sessions);
-  await registerWidgetApi(app, platform, bus);
+  registerCommandRoutes(app, bus, await platform.signedIn());
+  await registerWidgetApi(app, platform, bus, widgetLimits);
   await registerAttachmentUpload(app, platform);
 }

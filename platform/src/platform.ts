@@ -11,7 +11,8 @@ import {
 } from '@chat/events';
 import { AUTH_DDL } from './auth/tables';
 import { VISITOR_TOKENS_DDL } from './auth/visitor-tokens';
-import { SessionStore } from './auth/sessions';
+import { SessionCache } from './auth/session-cache';
+import { SessionStore, type SessionLookup } from './auth/sessions';
 import type { Config } from './config';
 import { openPglite, openPostgres, type Database } from './database';
 import type { Logger } from './logger';
@@ -23,6 +24,11 @@ export interface Platform {
   database: Database;
   store: EventStore;
   sessions: SessionStore;
+  /**
+   * How this process's routes authenticate requests: sessions remembered in memory and forgotten
+   * the moment they change (see SessionCache). Started on first use, one per process.
+   */
+  signedIn(): Promise<SessionLookup>;
   /** Throws when the database or the event store does not answer. */
   readiness(): Promise<void>;
   close(): Promise<void>;
@@ -32,24 +38,37 @@ export async function openPlatform(config: Config, logger: Logger): Promise<Plat
   const database =
     config.EVENT_STORE === 'pglite'
       ? await openPglite(ensureDir(path.join(config.DATA_DIR, 'pglite')))
-      : openPostgres(config.DATABASE_URL!, { poolSize: config.DB_POOL_SIZE, connectTimeoutMs: config.DB_TIMEOUT_MS, statementTimeoutMs: config.DB_TIMEOUT_MS * 2 });
+      : openPostgres(config.DATABASE_URL!, {
+          poolSize: config.DB_POOL_SIZE,
+          connectTimeoutMs: config.DB_TIMEOUT_MS,
+          statementTimeoutMs: config.DB_TIMEOUT_MS * 2,
+        });
   await database.pool.query(AUTH_DDL);
   await database.pool.query(VISITOR_TOKENS_DDL);
   const vault = new PostgresKeyVault(database.pool, masterKey(config));
   await vault.migrate();
   const adapter = await openAdapter(config, database);
   const store = new EventStore(adapter, catalogue, vault);
+  const sessions = new SessionStore(database.pool, config.SESSION_TTL_HOURS);
+  let cache: Promise<SessionCache> | null = null;
   return {
     config,
     logger,
     database,
     store,
-    sessions: new SessionStore(database.pool, config.SESSION_TTL_HOURS),
+    sessions,
+    signedIn: () =>
+      (cache ??= (async () => {
+        const started = new SessionCache(sessions, database);
+        await started.start();
+        return started;
+      })()),
     readiness: async () => {
       await database.pool.query('SELECT 1');
       await store.headPosition();
     },
     close: async () => {
+      await (await cache)?.close();
       await store.close();
       await database.close();
     },

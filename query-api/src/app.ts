@@ -1,5 +1,4 @@
 import type { HttpServer, Platform } from '@chat/platform';
-import { SessionCache } from '@chat/platform/auth/session-cache';
 import { readCheckpoints, type ReadModels } from '@chat/projections';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -25,13 +24,8 @@ export async function registerQueryApi(
   const db = platform.database.db as Kysely<ReadModels>;
   const watcher = new CheckpointWatcher(db, options.projectors, { appends: platform.store });
   const versions = new ChangeVersions(watcher);
-  // Polls authenticate from memory; sign-outs and deactivations are heard of at once (see SessionCache).
-  const sessions = new SessionCache(platform.sessions, platform.database);
-  await sessions.start();
-  app.addHook('onClose', async () => {
-    watcher.close();
-    await sessions.close();
-  });
+  const sessions = await platform.signedIn();
+  app.addHook('onClose', async () => watcher.close());
   await app.register(async (api) => {
     registerConsistencyHooks(api, watcher, platform.config.MIN_POSITION_WAIT_MS);
     registerIdentityQueries(api, { db, sessions, versions });

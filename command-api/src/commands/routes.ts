@@ -1,13 +1,15 @@
-import { requireUser, principalOf, type HttpServer, type SessionStore } from '@chat/platform';
+import { requireUser, principalOf, type HttpServer, type SessionLookup } from '@chat/platform';
 import type { CommandBus } from './bus';
 
 /** Positions and other bigints travel as decimal strings. */
 export function toWire(answer: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(answer).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : v]));
+  return Object.fromEntries(
+    Object.entries(answer).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : v]),
+  );
 }
 
 /** `POST /api/commands/{Name}` for every command a signed-in user can send, each with its schema. */
-export function registerCommandRoutes(app: HttpServer, bus: CommandBus, sessions: SessionStore): void {
+export function registerCommandRoutes(app: HttpServer, bus: CommandBus, sessions: SessionLookup): void {
   for (const definition of bus.list()) {
     if (definition.internal) continue;
     app.post(

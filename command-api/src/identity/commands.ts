@@ -7,10 +7,17 @@ import { decideUser, type UserCommand } from './decide';
 
 const userAggregate = { initialState: initialUserState, evolve: evolveUser };
 const password = z.string().min(4).max(200);
-const email = z.email().max(254).transform((e) => e.toLowerCase());
+const email = z
+  .email()
+  .max(254)
+  .transform((e) => e.toLowerCase());
 
 function decide(context: CommandContext, userId: string, command: UserCommand) {
-  return decideAndAppend(context, { streamId: userStream(userId), aggregate: userAggregate, decide: (state) => decideUser(command, state) });
+  return decideAndAppend(context, {
+    streamId: userStream(userId),
+    aggregate: userAggregate,
+    decide: (state) => decideUser(command, state),
+  });
 }
 
 function issuerRole(context: CommandContext) {
@@ -26,16 +33,23 @@ export const createUser = defineCommand({
     const existing = await context.store.readStream(userStream(body.userId));
     if (existing.length === 0) {
       // The credential row comes first: its unique email makes a taken address fail before any event.
-      await context.services.pool.query(
-        `INSERT INTO user_credentials (user_id, email, password_hash) VALUES ($1, $2, $3)
+      await context.services.pool
+        .query(
+          `INSERT INTO user_credentials (user_id, email, password_hash) VALUES ($1, $2, $3)
          ON CONFLICT (user_id) DO UPDATE SET email = EXCLUDED.email, password_hash = EXCLUDED.password_hash`,
-        [body.userId, body.email, await hashPassword(body.password)],
-      ).catch((error: { code?: string }) => {
-        if (error.code === '23505') throw new ConflictError('EMAIL_TAKEN', 'Another user has this email address');
-        throw error;
-      });
+          [body.userId, body.email, await hashPassword(body.password)],
+        )
+        .catch((error: { code?: string }) => {
+          if (error.code === '23505')
+            throw new ConflictError('EMAIL_TAKEN', 'Another user has this email address');
+          throw error;
+        });
     }
-    const { position } = await decide(context, body.userId, { type: 'CreateUser', ...body, by: issuerRole(context) });
+    const { position } = await decide(context, body.userId, {
+      type: 'CreateUser',
+      ...body,
+      by: issuerRole(context),
+    });
     return { position, userId: body.userId };
   },
 });
@@ -82,16 +96,19 @@ export const changePassword = defineCommand({
   handle: async (context, body) => {
     const userId = userIdOf(context.issuer);
     const { pool } = context.services;
-    const { rows } = await pool.query<{ password_hash: string }>('SELECT password_hash FROM user_credentials WHERE user_id = $1', [userId]);
+    const { rows } = await pool.query<{ password_hash: string }>(
+      'SELECT password_hash FROM user_credentials WHERE user_id = $1',
+      [userId],
+    );
     if (!rows[0] || !(await verifyPassword(rows[0].password_hash, body.currentPassword)))
       throw new UnauthorizedError('The current password is wrong', 'WRONG_PASSWORD');
-    await pool.query('UPDATE user_credentials SET password_hash = $2, updated_at = now() WHERE user_id = $1', [
-      userId,
-      await hashPassword(body.newPassword),
-    ]);
+    await pool.query(
+      'UPDATE user_credentials SET password_hash = $2, updated_at = now() WHERE user_id = $1',
+      [userId, await hashPassword(body.newPassword)],
+    );
     const { position } = await decide(context, userId, { type: 'ChangePassword', userId });
     if (context.issuer.kind === 'user') {
-      await pool.query('DELETE FROM auth_sessions WHERE user_id = $1 AND token_hash <> $2', [userId, context.issuer.principal.sessionId]);
+      await context.services.sessions.revokeOthersOf(userId, context.issuer.principal.sessionId);
     }
     return { position };
   },

@@ -10,7 +10,10 @@ describe('identity and access, through HTTP', () => {
   afterAll(async () => t?.close());
 
   it('signs in with a cookie and a bearer token, and knows who I am', async () => {
-    const login = await t.anonymous.request('POST', '/api/auth/login', { email: 'emma@demo.local', password: 'demo' });
+    const login = await t.anonymous.request('POST', '/api/auth/login', {
+      email: 'emma@demo.local',
+      password: 'demo',
+    });
     expect(login.status).toBe(200);
     expect(login.headers.get('set-cookie')).toMatch(/portal_session=.+HttpOnly; SameSite=Lax/);
     const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
@@ -30,12 +33,19 @@ describe('identity and access, through HTTP', () => {
       expect(answer.body.error.code).toBe('INVALID_CREDENTIALS');
     }
     expect((await t.anonymous.get('/api/me')).status).toBe(401);
-    expect((await t.anonymous.request('GET', '/api/users', undefined, { authorization: 'Bearer forged-token-forged-token' })).status).toBe(401);
+    expect(
+      (
+        await t.anonymous.request('GET', '/api/users', undefined, {
+          authorization: 'Bearer forged-token-forged-token',
+        })
+      ).status,
+    ).toBe(401);
   });
 
   it('throttles repeated failures with 429 and Retry-After', async () => {
     const email = 'morgan@demo.local';
-    for (let i = 0; i < 5; i++) await t.anonymous.request('POST', '/api/auth/login', { email, password: 'wrong' });
+    for (let i = 0; i < 5; i++)
+      await t.anonymous.request('POST', '/api/auth/login', { email, password: 'wrong' });
     const blocked = await t.anonymous.request('POST', '/api/auth/login', { email, password: 'demo' });
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -44,7 +54,13 @@ describe('identity and access, through HTTP', () => {
   it('creates a user who can then sign in; the list shows them (read-your-writes)', async () => {
     const emma = await t.login('emma@demo.local');
     const userId = randomUUID();
-    const created = await emma.command('CreateUser', { userId, email: 'New.Person@Demo.Local', name: 'New Person', role: 'AGENT', password: 'secret-1' });
+    const created = await emma.command('CreateUser', {
+      userId,
+      email: 'New.Person@Demo.Local',
+      name: 'New Person',
+      role: 'AGENT',
+      password: 'secret-1',
+    });
     expect(created.status).toBe(200);
     expect(created.body.position).toMatch(/^\d+$/);
     const users = await emma.get('/api/users');
@@ -53,7 +69,13 @@ describe('identity and access, through HTTP', () => {
     expect(users.body.items.map((u: { id: string }) => u.id)).toContain(userId);
     const newcomer = await t.login('new.person@demo.local', 'secret-1');
     expect(newcomer.user?.role).toBe('AGENT');
-    const again = await emma.command('CreateUser', { userId: randomUUID(), email: 'new.person@demo.local', name: 'X', role: 'USER', password: 'secret-1' });
+    const again = await emma.command('CreateUser', {
+      userId: randomUUID(),
+      email: 'new.person@demo.local',
+      name: 'X',
+      role: 'USER',
+      password: 'secret-1',
+    });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('EMAIL_TAKEN');
   });
@@ -61,15 +83,40 @@ describe('identity and access, through HTTP', () => {
   it('a role change applies at once; a deactivated user is refused at once by both APIs', async () => {
     const emma = await t.login('emma@demo.local');
     const userId = randomUUID();
-    await emma.command('CreateUser', { userId, email: `p-${userId}@demo.local`, name: 'Pat', role: 'USER', password: 'pw-pat' });
+    await emma.command('CreateUser', {
+      userId,
+      email: `p-${userId}@demo.local`,
+      name: 'Pat',
+      role: 'USER',
+      password: 'pw-pat',
+    });
     const pat = await t.login(`p-${userId}@demo.local`, 'pw-pat');
-    expect((await pat.command('CreateUser', { userId: randomUUID(), email: 'z@demo.local', name: 'Z', role: 'USER', password: 'zzzz' })).status).toBe(403);
+    expect(
+      (
+        await pat.command('CreateUser', {
+          userId: randomUUID(),
+          email: 'z@demo.local',
+          name: 'Z',
+          role: 'USER',
+          password: 'zzzz',
+        })
+      ).status,
+    ).toBe(403);
     expect((await emma.command('ChangeUserRole', { userId, role: 'ADMIN' })).status).toBe(200);
     expect((await pat.command('DeactivateUser', { userId: randomUUID() })).status).toBe(404);
     expect((await emma.command('DeactivateUser', { userId })).status).toBe(200);
     expect((await pat.get('/api/me')).status).toBe(401);
-    expect((await pat.command('ChangePassword', { currentPassword: 'pw-pat', newPassword: 'another' })).status).toBe(401);
-    expect((await t.anonymous.request('POST', '/api/auth/login', { email: `p-${userId}@demo.local`, password: 'pw-pat' })).status).toBe(401);
+    expect(
+      (await pat.command('ChangePassword', { currentPassword: 'pw-pat', newPassword: 'another' })).status,
+    ).toBe(401);
+    expect(
+      (
+        await t.anonymous.request('POST', '/api/auth/login', {
+          email: `p-${userId}@demo.local`,
+          password: 'pw-pat',
+        })
+      ).status,
+    ).toBe(401);
   });
 
   it('changes a password: the old one stops working, other sessions end', async () => {
@@ -79,10 +126,17 @@ describe('identity and access, through HTTP', () => {
     await emma.command('CreateUser', { userId, email, name: 'Cy', role: 'USER', password: 'first' });
     const first = await t.login(email, 'first');
     const second = await t.login(email, 'first');
-    expect((await first.command('ChangePassword', { currentPassword: 'wrong', newPassword: 'second' })).status).toBe(401);
-    expect((await first.command('ChangePassword', { currentPassword: 'first', newPassword: 'second' })).status).toBe(200);
+    expect(
+      (await first.command('ChangePassword', { currentPassword: 'wrong', newPassword: 'second' })).status,
+    ).toBe(401);
+    expect(
+      (await first.command('ChangePassword', { currentPassword: 'first', newPassword: 'second' })).status,
+    ).toBe(200);
     expect((await first.get('/api/me')).status).toBe(200);
     expect((await second.get('/api/me')).status).toBe(401);
+    expect(
+      (await second.command('ChangePassword', { currentPassword: 'second', newPassword: 'third' })).status,
+    ).toBe(401);
     await t.login(email, 'second');
   });
 
@@ -97,7 +151,13 @@ describe('identity and access, through HTTP', () => {
     const first = await emma.get('/api/users');
     const etag = first.headers.get('etag')!;
     expect((await emma.get('/api/users', { 'if-none-match': etag })).status).toBe(304);
-    await emma.command('CreateUser', { userId: randomUUID(), email: `e-${randomUUID()}@demo.local`, name: 'E', role: 'USER', password: 'eeee' });
+    await emma.command('CreateUser', {
+      userId: randomUUID(),
+      email: `e-${randomUUID()}@demo.local`,
+      name: 'E',
+      role: 'USER',
+      password: 'eeee',
+    });
     expect((await emma.get('/api/users', { 'if-none-match': etag })).status).toBe(200);
     const bad = await emma.request('GET', '/api/users', undefined, { 'x-min-position': 'abc' });
     expect(bad.status).toBe(400);

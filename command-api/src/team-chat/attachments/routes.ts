@@ -32,6 +32,7 @@ const ENVELOPE_BYTES = 64 * 1024;
 export async function registerAttachmentUpload(app: HttpServer, platform: Platform): Promise<void> {
   const blobs = createBlobStore(platform.config, platform.database.pool);
   const maxBytes = platform.config.ATTACHMENT_MAX_BYTES;
+  const signedIn = requireUser(await platform.signedIn());
   await app.register(async (scope) => {
     await scope.register(multipart, {
       limits: { fileSize: maxBytes, files: 1, fields: 5, parts: 6, headerPairs: 50 },
@@ -45,7 +46,7 @@ export async function registerAttachmentUpload(app: HttpServer, platform: Platfo
           consumes: ['multipart/form-data'],
           response: { 200: AttachmentAnswer },
         },
-        preHandler: requireUser(platform.sessions),
+        preHandler: signedIn,
         config: { rateLimit: { max: 120, timeWindow: 60_000 } },
       },
       async (request) => {
