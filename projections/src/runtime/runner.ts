@@ -321,15 +321,18 @@ export class ProjectionRunner {
     const { db } = this.options;
     if (events.length === 0) return;
     await db.transaction().execute(async (tx) => {
-      const { rows } = await sql<{
-        locked: boolean;
-      }>`SELECT pg_try_advisory_xact_lock(${lockKey(checkpointName)}) AS locked`.execute(tx);
-      if (!rows[0]?.locked) throw new StandBy(true);
-      if ((await readCheckpoint(tx, checkpointName)) !== from) throw new StandBy(false);
+      // One round trip: the lock, where the checkpoint stands, and the settings of this transaction.
       // Read models are derived: losing the last commits in a crash loses their checkpoint with
       // them, and they are applied again. So they need not wait for the disk.
-      await sql`SET LOCAL synchronous_commit = off`.execute(tx);
-      if (schema !== 'public') await sql`SET LOCAL search_path TO ${sql.id(schema)}, public`.execute(tx);
+      const { rows } = await sql<{ locked: boolean; position: string | null }>`
+        SELECT pg_try_advisory_xact_lock(${lockKey(checkpointName)}) AS locked,
+               (SELECT position FROM public.projection_checkpoints WHERE name = ${checkpointName}) AS position,
+               set_config('synchronous_commit', 'off', true) AS async_commit
+               ${schema === 'public' ? sql`` : sql`, set_config('search_path', ${`${quoteIdent(schema)}, public`}, true)`}`.execute(
+        tx,
+      );
+      if (!rows[0]?.locked) throw new StandBy(true);
+      if (BigInt(rows[0].position ?? -1) !== from) throw new StandBy(false);
       const handled = events.filter((event) => projector.handles.includes(event.type));
       if (handled.length > 0) await projector.apply(tx, handled);
       await writeCheckpoint(
@@ -377,6 +380,9 @@ export class ProjectionRunner {
     }
   }
 }
+
+/** A schema name as an identifier in a search_path value. */
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
 function lowest(followers: readonly Follower[]): bigint {
   return followers.reduce((min, f) => (f.position < min ? f.position : min), followers[0]!.position);

@@ -1,5 +1,5 @@
 import type { AttachmentRef, RecordedEvent } from '@chat/events';
-import { sql, type Transaction } from 'kysely';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { ReadModels } from '../read-models';
 import type { ListedAttachment, StoredReaction } from './tables';
 
@@ -277,45 +277,46 @@ export class TeamChatUnitOfWork {
       if (this.storedRanges[i]!.member === member) this.storedRanges.splice(i, 1);
   }
 
-  /** Writes every changed row back: a handful of statements whatever the batch held. */
+  /** Writes every changed row back, in one statement whatever the batch held. */
   async flush(): Promise<void> {
     await this.countStoredRanges();
-    const tx = this.tx;
-    if (this.dirtyChannels.size > 0) {
-      await sql`
+    const writes: RawBuilder<unknown>[] = [];
+    const rows = (set: Iterable<unknown>) => JSON.stringify([...set]);
+    if (this.dirtyChannels.size > 0)
+      writes.push(sql`
         INSERT INTO tc_channels AS c
-        SELECT * FROM json_populate_recordset(NULL::tc_channels, ${JSON.stringify([...this.dirtyChannels])}::json)
+        SELECT * FROM json_populate_recordset(NULL::tc_channels, ${rows(this.dirtyChannels)}::json)
         ON CONFLICT (id) DO UPDATE SET deleted = EXCLUDED.deleted, member_count = EXCLUDED.member_count,
           last_seq = EXCLUDED.last_seq, live_count = EXCLUDED.live_count, change_seq = EXCLUDED.change_seq,
-          version = EXCLUDED.version, last_activity_at = EXCLUDED.last_activity_at`.execute(tx);
-    }
-    if (this.dirtyMembers.size > 0) {
-      await sql`
+          version = EXCLUDED.version, last_activity_at = EXCLUDED.last_activity_at`);
+    if (this.dirtyMembers.size > 0)
+      writes.push(sql`
         INSERT INTO tc_members AS m
-        SELECT * FROM json_populate_recordset(NULL::tc_members, ${JSON.stringify([...this.dirtyMembers])}::json)
+        SELECT * FROM json_populate_recordset(NULL::tc_members, ${rows(this.dirtyMembers)}::json)
         ON CONFLICT (channel_id, user_id) DO UPDATE SET role = EXCLUDED.role, is_member = EXCLUDED.is_member,
           joined_at = EXCLUDED.joined_at, read_seq = EXCLUDED.read_seq, read_live = EXCLUDED.read_live,
-          mine_after = EXCLUDED.mine_after, muted = EXCLUDED.muted, version = EXCLUDED.version`.execute(tx);
-    }
-    if (this.dirtyMessages.size > 0) {
-      await sql`
+          mine_after = EXCLUDED.mine_after, muted = EXCLUDED.muted, version = EXCLUDED.version`);
+    if (this.dirtyMessages.size > 0)
+      writes.push(sql`
         INSERT INTO tc_messages AS m
-        SELECT * FROM json_populate_recordset(NULL::tc_messages, ${JSON.stringify([...this.dirtyMessages])}::json)
+        SELECT * FROM json_populate_recordset(NULL::tc_messages, ${rows(this.dirtyMessages)}::json)
         ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, edited_at = EXCLUDED.edited_at, deleted = EXCLUDED.deleted,
           quote_snippet = EXCLUDED.quote_snippet, quote_deleted = EXCLUDED.quote_deleted, reactions = EXCLUDED.reactions,
-          attachments = EXCLUDED.attachments, changed = EXCLUDED.changed`.execute(tx);
-    }
-    if (this.droppedAttachmentsOfMessages.size > 0 || this.droppedAttachmentsOfChannels.size > 0) {
-      await sql`DELETE FROM tc_attachments
+          attachments = EXCLUDED.attachments, changed = EXCLUDED.changed`);
+    // Dropped attachments are stored rows, new ones never among them: the two touch different rows.
+    if (this.droppedAttachmentsOfMessages.size > 0 || this.droppedAttachmentsOfChannels.size > 0)
+      writes.push(sql`DELETE FROM tc_attachments
         WHERE message_id = ANY(${[...this.droppedAttachmentsOfMessages]}::uuid[])
-           OR channel_id = ANY(${[...this.droppedAttachmentsOfChannels]}::uuid[])`.execute(tx);
-    }
-    if (this.newAttachments.length > 0) {
-      await sql`
+           OR channel_id = ANY(${[...this.droppedAttachmentsOfChannels]}::uuid[])`);
+    if (this.newAttachments.length > 0)
+      writes.push(sql`
         INSERT INTO tc_attachments
-        SELECT * FROM json_populate_recordset(NULL::tc_attachments, ${JSON.stringify(this.newAttachments)}::json)
-        ON CONFLICT (id) DO NOTHING`.execute(tx);
-    }
+        SELECT * FROM json_populate_recordset(NULL::tc_attachments, ${rows(this.newAttachments)}::json)
+        ON CONFLICT (id) DO NOTHING`);
+    if (writes.length === 0) return;
+    // Every write as a data-modifying WITH clause of one statement: one round trip.
+    const clauses = writes.map((write, i) => sql`${sql.raw(`w${i}`)} AS (${write})`);
+    await sql`WITH ${sql.join(clauses, sql`, `)} SELECT 1`.execute(this.tx);
   }
 
   /** The stored part of every read mark's range, counted in one query before anything is written. */
