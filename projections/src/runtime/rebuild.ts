@@ -36,7 +36,9 @@ export async function rebuildProjector(
   await sql`DELETE FROM public.projection_checkpoints WHERE name = ${checkpointName}`.execute(db);
   await migrateProjector(db, projector, schema);
   await ensureCheckpoint(db, checkpointName);
-  const batchSize = options.batchSize ?? 2_000;
+  // Pages larger than a live runner's: rows a page touches many times are written once (measured:
+  // Team chat rebuilds a quarter faster than with 2,000), and a page of 5,000 stays a few MiB.
+  const batchSize = options.batchSize ?? 5_000;
   const runner = new ProjectionRunner({ ...options, projectors: [projector], batchSize });
   // The next page is read (and decrypted) while the database writes the current one.
   let events = 0;
