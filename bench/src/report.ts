@@ -33,11 +33,15 @@ const repoRoot = path.join(here, '..', '..');
 
 const ORDER = ['eventstore', 'teamchat', 'livechat', 'replay', 'load'];
 const HOW: Record<string, string> = {
-  eventstore: 'Appends of one event per call by 8 writers on distinct streams, against raw one-row transactions and the Emmett PostgreSQL event store, on the same Postgres.',
-  teamchat: 'PostMessage through HTTP with 50 posters, visibility through the query API, and sidebar + channel polls (changed and unchanged).',
-  livechat: 'Visitor messages through the widget API with 200 sessions, queue polls, visitor-to-agent visibility.',
-  replay: 'A generated history replayed into every read model, the hash chains verified, and an NDJSON export.',
-  load: 'Simulated staff users and visitors on the all-in-one server, stepped up until a p99 exceeds 250 ms or errors exceed 0.1 %.',
+  eventstore:
+    'Appends of one event per call by 8 writers on distinct streams, against raw one-row transactions and the Emmett PostgreSQL event store, on the same Postgres.',
+  teamchat:
+    'PostMessage through HTTP with 50 posters, visibility through the query API at an even 500 posts/s, and sidebar + channel polls (changed and unchanged).',
+  livechat:
+    'Visitor messages through the widget API with 200 sessions, queue polls, visitor-to-agent visibility at an even 200 messages/s.',
+  replay:
+    'A generated history replayed into every read model, the hash chains verified, and an NDJSON export.',
+  load: 'Simulated staff users and visitors on the all-in-one server (embedded PGlite) and the services on Postgres (LOAD_MODES), stepped up until a p99 exceeds 250 ms or errors exceed 0.1 %.',
 };
 
 export async function run() {
@@ -56,13 +60,20 @@ export async function run() {
   ];
   for (const result of results) {
     lines.push(`## ${result.benchmark}`, '', `${HOW[result.benchmark] ?? ''}`, '');
-    lines.push(`Run ${result.date.slice(0, 16).replace('T', ' ')} UTC on ${describeMachine(result.machine)}. Reproduce: \`npm run bench -- ${result.benchmark}\`.`, '');
+    lines.push(
+      `Run ${result.date.slice(0, 16).replace('T', ' ')} UTC on ${describeMachine(result.machine)}. Reproduce: \`npm run bench -- ${result.benchmark}\`.`,
+      '',
+    );
     const summary = result.results.summary;
     if (summary?.length) {
       lines.push('| measure | value | beside | target |', '|---|---|---|---|');
       for (const row of summary) {
-        const reference = row.reference ? `${row.reference.label}: ${format(row.reference.value)} ${row.unit} (ratio ${format(row.value / row.reference.value)})` : '';
-        lines.push(`| ${row.metric} | ${format(row.value)} ${row.unit} | ${reference} | ${row.target ?? ''} |`);
+        const reference = row.reference
+          ? `${row.reference.label}: ${format(row.reference.value)} ${row.unit} (ratio ${format(row.value / row.reference.value)})`
+          : '';
+        lines.push(
+          `| ${row.metric} | ${format(row.value)} ${row.unit} | ${reference} | ${row.target ?? ''} |`,
+        );
       }
     } else {
       lines.push('| measure | value |', '|---|---|');
@@ -81,14 +92,22 @@ export async function run() {
 }
 
 const rank = (name: string) => (ORDER.includes(name) ? ORDER.indexOf(name) : ORDER.length);
-const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
-const format = (n: number) => (Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en') : String(Math.round(n * 100) / 100));
-const describeMachine = (m: Record<string, unknown>) => `${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}`;
+const slug = (s: string) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+const format = (n: number) =>
+  Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en') : String(Math.round(n * 100) / 100);
+const describeMachine = (m: Record<string, unknown>) =>
+  `${m.cpus} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}`;
 
 function flatten(value: unknown, prefix = ''): [string, number][] {
   if (typeof value === 'number') return [[prefix, value]];
   if (!value || typeof value !== 'object' || Array.isArray(value)) return [];
-  return Object.entries(value).flatMap(([k, v]) => (k === 'series' ? [] : flatten(v, prefix ? `${prefix}.${k}` : k)));
+  return Object.entries(value).flatMap(([k, v]) =>
+    k === 'series' ? [] : flatten(v, prefix ? `${prefix}.${k}` : k),
+  );
 }
 
 const COLORS = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2'];
@@ -108,14 +127,24 @@ export function chart(series: Series): string {
     `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" font-family="system-ui, sans-serif" font-size="11">`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
     `<text x="${width / 2}" y="18" text-anchor="middle" font-size="13" font-weight="600">${escape(series.title)}</text>`,
-    ...ticks.map((t) => `<line x1="${pad.left}" x2="${width - pad.right}" y1="${sy(t * maxY)}" y2="${sy(t * maxY)}" stroke="#e5e7eb"/><text x="${pad.left - 6}" y="${sy(t * maxY) + 4}" text-anchor="end" fill="#6b7280">${format(t * maxY)}</text>`),
-    ...ticks.map((t) => `<text x="${sx(t * maxX)}" y="${height - pad.bottom + 16}" text-anchor="middle" fill="#6b7280">${format(t * maxX)}</text>`),
+    ...ticks.map(
+      (t) =>
+        `<line x1="${pad.left}" x2="${width - pad.right}" y1="${sy(t * maxY)}" y2="${sy(t * maxY)}" stroke="#e5e7eb"/><text x="${pad.left - 6}" y="${sy(t * maxY) + 4}" text-anchor="end" fill="#6b7280">${format(t * maxY)}</text>`,
+    ),
+    ...ticks.map(
+      (t) =>
+        `<text x="${sx(t * maxX)}" y="${height - pad.bottom + 16}" text-anchor="middle" fill="#6b7280">${format(t * maxX)}</text>`,
+    ),
     `<text x="${width / 2}" y="${height - 8}" text-anchor="middle" fill="#374151">${escape(series.x)}</text>`,
     `<text x="14" y="${height / 2}" text-anchor="middle" fill="#374151" transform="rotate(-90 14 ${height / 2})">${escape(series.y)}</text>`,
     ...series.lines.map((line, i) => {
       const color = COLORS[i % COLORS.length];
-      const d = line.points.map((p, j) => `${j === 0 ? 'M' : 'L'}${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join(' ');
-      const dots = line.points.map((p) => `<circle cx="${sx(p[0]).toFixed(1)}" cy="${sy(p[1]).toFixed(1)}" r="3" fill="${color}"/>`).join('');
+      const d = line.points
+        .map((p, j) => `${j === 0 ? 'M' : 'L'}${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`)
+        .join(' ');
+      const dots = line.points
+        .map((p) => `<circle cx="${sx(p[0]).toFixed(1)}" cy="${sy(p[1]).toFixed(1)}" r="3" fill="${color}"/>`)
+        .join('');
       const legend = `<rect x="${pad.left + 10 + i * 140}" y="${pad.top - 4}" width="10" height="10" fill="${color}"/><text x="${pad.left + 24 + i * 140}" y="${pad.top + 5}">${escape(line.name)}</text>`;
       return `<path d="${d}" fill="none" stroke="${color}" stroke-width="2"/>${dots}${legend}`;
     }),
@@ -124,4 +153,5 @@ export function chart(series: Series): string {
   return parts.join('\n') + '\n';
 }
 
-const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const escape = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);

@@ -52,7 +52,9 @@ export const KEY_VAULT_DDL = `
 /**
  * Keys in a Postgres table, each wrapped (AES-256-GCM) under the deployment's master secret,
  * so a copy of the table alone reveals nothing. A small cache spares a query per event;
- * an erasure in another process is honoured here once its cache entry expires (cacheMs).
+ * an erasure in another process is honoured here once its cache entry expires (cacheMs). The
+ * cache holds at most `cacheEntries` keys, the oldest going first: a replay of a million events
+ * meets hundreds of thousands of people, and a long-running process meets them all in time.
  */
 export class PostgresKeyVault implements KeyVault {
   private readonly cache = new Map<string, { key: Buffer | null; until: number }>();
@@ -61,6 +63,7 @@ export class PostgresKeyVault implements KeyVault {
     private readonly pool: pg.Pool,
     private readonly masterKey: Buffer,
     private readonly cacheMs = 30_000,
+    private readonly cacheEntries = 20_000,
   ) {}
 
   async migrate(): Promise<void> {
@@ -93,7 +96,7 @@ export class PostgresKeyVault implements KeyVault {
       const until = Date.now() + this.cacheMs;
       for (const row of rows) {
         const key = row.wrapped_key ? open(this.masterKey, row.wrapped_key) : null;
-        this.cache.set(row.subject, { key, until });
+        this.remember(row.subject, key, until);
         if (key) found.set(row.subject, key);
       }
     }
@@ -106,19 +109,30 @@ export class PostgresKeyVault implements KeyVault {
        ON CONFLICT (subject) DO UPDATE SET wrapped_key = NULL, erased_at = now()`,
       [subject],
     );
-    this.cache.set(subject, { key: null, until: Date.now() + this.cacheMs });
+    this.remember(subject, null, Date.now() + this.cacheMs);
   }
 
   async isErased(subject: string): Promise<boolean> {
-    const { rows } = await this.pool.query('SELECT 1 FROM personal_data_keys WHERE subject = $1 AND erased_at IS NOT NULL', [
-      subject,
-    ]);
+    const { rows } = await this.pool.query(
+      'SELECT 1 FROM personal_data_keys WHERE subject = $1 AND erased_at IS NOT NULL',
+      [subject],
+    );
     return rows.length > 0;
   }
 
   private cached(subject: string): Buffer | null | undefined {
     const entry = this.cache.get(subject);
-    if (!entry || entry.until < Date.now()) return undefined;
+    if (!entry) return undefined;
+    if (entry.until < Date.now()) {
+      this.cache.delete(subject);
+      return undefined;
+    }
     return entry.key;
+  }
+
+  private remember(subject: string, key: Buffer | null, until: number): void {
+    this.cache.delete(subject); // re-inserted as the newest
+    this.cache.set(subject, { key, until });
+    if (this.cache.size > this.cacheEntries) this.cache.delete(this.cache.keys().next().value!);
   }
 }

@@ -96,7 +96,9 @@ export class CheckpointWatcher {
       this.settled = false;
       if (Date.now() >= deadline) return false;
       await sleep(Math.min(pause, Math.max(1, deadline - Date.now())));
-      pause = Math.min(pause * 2, 25);
+      // Looking again costs little (a read of the checkpoints shared by every waiter, at most one
+      // per freshMs), and every millisecond slept past the projector's commit is the reader's wait.
+      pause = Math.min(pause * 2, this.freshMs);
     }
   }
 
