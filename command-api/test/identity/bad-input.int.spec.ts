@@ -57,6 +57,7 @@ describe('bad input to commands: a 4xx with the error shape, and nothing appende
   afterAll(async () => t?.close());
 
   it('rejects thousands of generated malformed payloads', async () => {
+    await t.settle(); // the bot may still be answering the demo seed's visitor: its appends are not this test's
     const head = await t.system.platform.store.headPosition();
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...Object.keys(valid)), mutation, fc.constantFrom('signed-in', 'none', 'forged'), async (name, m, auth) => {
@@ -77,6 +78,7 @@ describe('bad input to commands: a 4xx with the error shape, and nothing appende
   });
 
   it('rejects malformed JSON, wrong content types, oversized bodies and unknown commands', async () => {
+    await t.settle(); // the bot may still be answering the demo seed's visitor: its appends are not this test's
     const head = await t.system.platform.store.headPosition();
     const auth = { authorization: `Bearer ${emma.token}` };
     const cases: [string, RequestInit, number][] = [
