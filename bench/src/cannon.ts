@@ -16,7 +16,6 @@ export interface CannonOptions {
   url: string;
   connections: number;
   duration: number;
-  overallRate?: number;
   requests: CannonRequest[];
 }
 interface CannonResult {
