@@ -7,6 +7,8 @@ import { fail, parseArgs } from './args';
  * Replays the whole history into fresh read-model tables and swaps them in, one projector or all.
  * The live tables keep serving until the swap. `npm run projections:rebuild -- <name>|--all`
  */
+/** A line of progress every this many events: a long rebuild shows it is moving. */
+const PROGRESS_EVERY = 100_000;
 const { flags, rest } = parseArgs(process.argv.slice(2));
 const names = allProjectors.map((p) => p.name);
 const chosen = flags.has('all') ? allProjectors : allProjectors.filter((p) => rest.includes(p.name));
@@ -16,8 +18,17 @@ const logger = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LE
 const platform = await openPlatform(config, logger);
 try {
   for (const projector of chosen) {
-    const result = await rebuildProjector({ db: platform.database.db as Kysely<ReadModels>, store: platform.store, logger }, projector);
-    process.stdout.write(`${result.projector}: ${result.events} events in ${result.seconds.toFixed(1)} s, swapped in\n`);
+    let reported = 0;
+    const onProgress = (events: number, seconds: number) => {
+      if (events < reported + PROGRESS_EVERY) return;
+      reported = events;
+      process.stdout.write(`  ${projector.name}: ${events} events, ${seconds.toFixed(1)} s\n`);
+    };
+    const db = platform.database.db as Kysely<ReadModels>;
+    const result = await rebuildProjector({ db, store: platform.store, logger, onProgress }, projector);
+    process.stdout.write(
+      `${result.projector}: ${result.events} events in ${result.seconds.toFixed(1)} s, swapped in\n`,
+    );
   }
 } finally {
   await platform.close();

@@ -21,7 +21,14 @@ export const scratchSchema = (projector: Projector) => `rebuild_${projector.name
  * The live projector carries on from the rebuilt checkpoint.
  */
 export async function rebuildProjector(
-  options: { db: Kysely<ReadModels>; store: EventStore; logger: Logger; batchSize?: number },
+  options: {
+    db: Kysely<ReadModels>;
+    store: EventStore;
+    logger: Logger;
+    batchSize?: number;
+    /** Told after each page: events replayed so far and seconds since the start. */
+    onProgress?: (events: number, seconds: number) => void;
+  },
   projector: Projector,
   { swap = true }: { swap?: boolean } = {},
 ): Promise<RebuildResult> {
@@ -42,6 +49,7 @@ export async function rebuildProjector(
   const runner = new ProjectionRunner({ ...options, projectors: [projector], batchSize });
   // The next page is read (and decrypted) while the database writes the current one.
   let events = 0;
+  let analyzedAt = 0;
   let from = await readCheckpoint(db, checkpointName);
   let page = options.store.readAll(from, batchSize);
   for (;;) {
@@ -52,6 +60,13 @@ export async function rebuildProjector(
     await runner.applyBatch(projector, from, batch, schema, checkpointName);
     from = to;
     events += batch.length;
+    // Fresh tables have no statistics until autovacuum comes by: without them the planner takes a
+    // lookup of a few hundred keys for a third of the table and scans it all, page after page.
+    if (events >= 2 * analyzedAt) {
+      for (const table of projector.tables) await sql`ANALYZE ${sql.id(schema, table)}`.execute(db);
+      analyzedAt = events;
+    }
+    options.onProgress?.(events, (Date.now() - started) / 1000);
   }
   if (swap) await swapIn(db, projector);
   logger.info({ projector: projector.name, events, swapped: swap }, 'rebuild finished');

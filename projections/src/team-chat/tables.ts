@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Kysely, Migration } from 'kysely';
+import { sql, type ColumnType, type Generated, type Kysely, type Migration } from 'kysely';
 
 /** A reaction as stored on its message: who reacted with one emoji, in the order they did. */
 export interface StoredReaction {
@@ -193,6 +193,25 @@ export const teamChatMigrations: Record<string, Migration> = {
         .createIndex('tc_attachments_message')
         .on('tc_attachments')
         .column('message_id')
+        .execute();
+    },
+  },
+  '0002_read_mark_counts': {
+    // A read mark moving over (from, to] counts what it passes with these: seqs are contiguous per
+    // channel and rows are never removed, so the live messages there are (to - from) minus the
+    // tombstones, and the member's own live ones are few. Neither count reads every message passed.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    up: async (db: Kysely<any>) => {
+      await db.schema
+        .createIndex('tc_messages_tombstones')
+        .on('tc_messages')
+        .columns(['channel_id', 'seq'])
+        .where(sql.ref('deleted'), '=', true)
+        .execute();
+      await db.schema
+        .createIndex('tc_messages_channel_author')
+        .on('tc_messages')
+        .columns(['channel_id', 'author_id', 'seq'])
         .execute();
     },
   },

@@ -319,23 +319,30 @@ export class TeamChatUnitOfWork {
     await sql`WITH ${sql.join(clauses, sql`, `)} SELECT 1`.execute(this.tx);
   }
 
-  /** The stored part of every read mark's range, counted in one query before anything is written. */
+  /**
+   * The stored part of every read mark's range, counted in one query before anything is written:
+   * every seq up to a channel's stored last_seq has its row, so the live ones are the range's
+   * length minus its tombstones (see migration 0002).
+   */
   private async countStoredRanges(): Promise<void> {
     if (this.storedRanges.length === 0) return;
     const ranges = this.storedRanges;
-    const { rows } = await sql<{ i: number; live: number; mine: number }>`
-      SELECT r.i, count(*) FILTER (WHERE NOT m.deleted)::int AS live,
-             count(*) FILTER (WHERE NOT m.deleted AND m.author_id = r.user_id)::int AS mine
+    const { rows } = await sql<{ i: number; dead: number; mine: number }>`
+      SELECT r.i,
+        (SELECT count(*) FROM tc_messages m WHERE m.deleted AND m.channel_id = r.channel_id
+           AND m.seq > r.from_seq AND m.seq <= r.to_seq)::int AS dead,
+        (SELECT count(*) FROM tc_messages m WHERE m.channel_id = r.channel_id AND m.author_id = r.user_id
+           AND m.seq > r.from_seq AND m.seq <= r.to_seq AND NOT m.deleted)::int AS mine
       FROM unnest(${ranges.map((_, i) => i)}::int[], ${ranges.map((r) => r.member.channel_id)}::uuid[],
                   ${ranges.map((r) => r.member.user_id)}::uuid[], ${ranges.map((r) => r.from)}::int[],
-                  ${ranges.map((r) => r.to)}::int[]) AS r(i, channel_id, user_id, from_seq, to_seq)
-      JOIN tc_messages m ON m.channel_id = r.channel_id AND m.seq > r.from_seq AND m.seq <= r.to_seq
-      GROUP BY r.i`.execute(this.tx);
+                  ${ranges.map((r) => r.to)}::int[]) AS r(i, channel_id, user_id, from_seq, to_seq)`.execute(
+      this.tx,
+    );
     for (const row of rows) {
-      const member = ranges[row.i]!.member;
-      member.read_live += row.live;
-      member.mine_after -= row.mine;
-      this.changed(member);
+      const range = ranges[row.i]!;
+      range.member.read_live += range.to - range.from - row.dead;
+      range.member.mine_after -= row.mine;
+      this.changed(range.member);
     }
   }
 
