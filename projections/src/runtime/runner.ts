@@ -63,7 +63,6 @@ export class ProjectionRunner {
   private loops: Promise<void>[] = [];
   private wakeUps = new Set<() => void>();
   private stopListening: (() => void) | null = null;
-  private lastNotice = 0;
   private wakes = 0;
   private readonly batchSize: number;
   private readonly pollMs: number;
@@ -111,10 +110,7 @@ export class ProjectionRunner {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.stopListening = this.options.store.onAppended(() => {
-      this.lastNotice = Date.now();
-      this.wake();
-    });
+    this.stopListening = this.options.store.onAppended(() => this.wake());
     this.loops.push(this.follow());
     const lag = setInterval(() => void this.recordLag().catch(() => undefined), 5_000);
     lag.unref();
@@ -202,10 +198,11 @@ export class ProjectionRunner {
           if (events.length < this.batchSize) await this.idle(this.pollMs, seen);
           continue;
         }
-        // A wake-up can precede readability: an older transaction (of any database on the server)
-        // may still be open. Keep trying, backing off a little, while committed events wait.
-        if (Date.now() - this.lastNotice < 250) await sleep((pause = Math.min(Math.max(pause * 2, 2), 10)));
-        else if (from < (await this.options.store.headPosition())) await sleep(20);
+        // Nothing readable. Committed events can still wait behind an older transaction (of any
+        // database on the server) that holds the snapshot horizon back: then try again soon,
+        // backing off a little. Else there is nothing new: wait for news, not poll for it.
+        if (from < (await this.options.store.headPosition()))
+          await sleep((pause = Math.min(Math.max(pause * 2, 2), 20)));
         else {
           pause = 0;
           await this.idle(Math.min(this.pollMs, this.untilRetry()), seen);

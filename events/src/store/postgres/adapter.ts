@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { satisfies } from '../expected-revision';
 import {
   WrongExpectedRevisionError,
@@ -112,6 +113,8 @@ const MAX_KNOWN_HEADS = 20_000;
 /** The event store on PostgreSQL, through `pg`; the same SQL serves PGlite through its pg adapter. */
 export class PostgresEventStoreAdapter implements EventStoreAdapter {
   private readonly listeners = new Set<() => void>();
+  /** Signs this adapter's notifications: its own listeners heard of its appends already. */
+  private readonly instance = randomUUID();
   private stopListening: Promise<() => Promise<void>> | null = null;
   /**
    * The last revision and hash of streams this process appended to or read: an append at that
@@ -386,7 +389,7 @@ export class PostgresEventStoreAdapter implements EventStoreAdapter {
     }
     this.notifying = true;
     this.connection.pool
-      .query(`SELECT pg_notify('${NOTIFY_CHANNEL}', '')`)
+      .query(`SELECT pg_notify('${NOTIFY_CHANNEL}', '${this.instance}')`)
       .catch(() => undefined) // followers also poll; a lost wake-up only delays them
       .finally(() => {
         this.notifying = false;
@@ -454,7 +457,8 @@ export class PostgresEventStoreAdapter implements EventStoreAdapter {
 
   onAppended(listener: () => void): () => void {
     this.listeners.add(listener);
-    this.stopListening ??= this.connection.listen(NOTIFY_CHANNEL, () => {
+    this.stopListening ??= this.connection.listen(NOTIFY_CHANNEL, (from) => {
+      if (from === this.instance) return;
       for (const l of this.listeners) l();
     });
     return () => this.listeners.delete(listener);
