@@ -11,6 +11,7 @@ import {
   WrongExpectedRevisionError,
   type EventStoreAdapter,
   type KeyVault,
+  type StoredRecord,
 } from '../src/index';
 
 const NotePosted = defineEvent({
@@ -30,7 +31,12 @@ export interface ContractTarget {
   close(): Promise<void>;
 }
 
-const context = { actor: { kind: 'system' as const, id: 'contract' }, correlationId: randomUUID(), causationId: null, command: 'Test' };
+const context = {
+  actor: { kind: 'system' as const, id: 'contract' },
+  correlationId: randomUUID(),
+  causationId: null,
+  command: 'Test',
+};
 const note = (author = 'ann', body = 'hello') => ({
   id: randomUUID(),
   type: 'NotePosted',
@@ -68,7 +74,9 @@ export function describeEventStoreContract(name: string, open: () => Promise<Con
     it('refuses a wrong expected revision and appends nothing', async () => {
       const s = stream();
       await store.append(s, 'no_stream', [note()], context);
-      await expect(store.append(s, 'no_stream', [note()], context)).rejects.toBeInstanceOf(WrongExpectedRevisionError);
+      await expect(store.append(s, 'no_stream', [note()], context)).rejects.toBeInstanceOf(
+        WrongExpectedRevisionError,
+      );
       await expect(store.append(s, 5n, [note()], context)).rejects.toBeInstanceOf(WrongExpectedRevisionError);
       await expect(store.append(stream(), 'stream_exists', [note()], context)).rejects.toBeInstanceOf(
         WrongExpectedRevisionError,
@@ -112,10 +120,14 @@ export function describeEventStoreContract(name: string, open: () => Promise<Con
       expect((await store.append(first, 0n, [note()], context, kept)).revision).toBe(1n);
 
       await store.append(decidedOn, 0n, [note()], context);
-      const refused = await store.append(stream(), 'no_stream', [note()], context, kept).catch((e: unknown) => e);
+      const refused = await store
+        .append(stream(), 'no_stream', [note()], context, kept)
+        .catch((e: unknown) => e);
       expect(refused).toBeInstanceOf(WrongExpectedRevisionError);
       expect(refused).toMatchObject({ streamId: decidedOn, expected: 0n, actual: 1n });
-      await expect(store.append(first, 1n, [note()], context, kept)).rejects.toMatchObject({ streamId: decidedOn });
+      await expect(store.append(first, 1n, [note()], context, kept)).rejects.toMatchObject({
+        streamId: decidedOn,
+      });
       expect(await store.readStream(first)).toHaveLength(2);
 
       const absent = stream();
@@ -154,7 +166,11 @@ export function describeEventStoreContract(name: string, open: () => Promise<Con
       const s = stream();
       await store.append(s, 'no_stream', [note()], context);
       const [event] = await store.readStream(s);
-      expect(event!.metadata).toMatchObject({ actor: context.actor, correlationId: context.correlationId, command: 'Test' });
+      expect(event!.metadata).toMatchObject({
+        actor: context.actor,
+        correlationId: context.correlationId,
+        command: 'Test',
+      });
       expect(Date.parse(event!.metadata.recordedAt)).not.toBeNaN();
       expect(event!.metadata.hash).toMatch(/^[0-9a-f]{64}$/);
     });
@@ -162,7 +178,8 @@ export function describeEventStoreContract(name: string, open: () => Promise<Con
     it('reads the global log in order from a checkpoint, in batches', async () => {
       const head = await store.headPosition();
       const s = stream();
-      for (let i = 0; i < 5; i++) await store.append(s, i === 0 ? 'no_stream' : BigInt(i - 1), [note()], context);
+      for (let i = 0; i < 5; i++)
+        await store.append(s, i === 0 ? 'no_stream' : BigInt(i - 1), [note()], context);
       const seen: bigint[] = [];
       let after = head;
       const last = await store.headPosition();
@@ -178,13 +195,46 @@ export function describeEventStoreContract(name: string, open: () => Promise<Con
       expect((await store.readAll(START, 1)).length).toBe(1);
     });
 
+    it('where the adapter reads in stream order: each event once, by stream then revision, none past upTo', async () => {
+      const streams = [stream(), stream(), stream()];
+      for (const s of streams)
+        for (let i = 0; i < 3; i++)
+          await store.append(s, i === 0 ? 'no_stream' : BigInt(i - 1), [note()], context);
+      const upTo = await store.headPosition();
+      await store.append(streams[0]!, 2n, [note()], context); // after upTo: not read
+      if (!store.readStoredAllByStream(null, upTo, 1)) return; // this adapter reads in position order only
+      const seen: { streamId: string; revision: bigint; position: bigint }[] = [];
+      let after: { streamId: string; revision: bigint } | null = null;
+      for (;;) {
+        const page: StoredRecord[] = await store.readStoredAllByStream(after, upTo, 2)!;
+        if (page.length === 0) break;
+        seen.push(...page);
+        after = { streamId: page[page.length - 1]!.streamId, revision: page[page.length - 1]!.revision };
+      }
+      expect(seen.every((e) => e.position <= upTo)).toBe(true);
+      const ours = seen.filter((e) => streams.includes(e.streamId));
+      expect(ours).toHaveLength(9);
+      const order = [...streams].sort(
+        (a, b) => seen.findIndex((e) => e.streamId === a) - seen.findIndex((e) => e.streamId === b),
+      );
+      expect(ours.map((e) => `${e.streamId}/${e.revision}`)).toEqual(
+        order.flatMap((s) => [0, 1, 2].map((r) => `${s}/${r}`)),
+      );
+      // Stream order: each stream's events together, never one stream twice.
+      const runs = seen.map((e) => e.streamId).filter((id, i, all) => i === 0 || all[i - 1] !== id);
+      expect(new Set(runs).size).toBe(runs.length);
+    });
+
     it('concurrent writers on one stream: exactly one wins each revision', async () => {
       if (!target.concurrent) return;
       const s = stream();
       await store.append(s, 'no_stream', [note()], context);
-      const results = await Promise.allSettled(Array.from({ length: 10 }, () => store.append(s, 0n, [note()], context)));
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, () => store.append(s, 0n, [note()], context)),
+      );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-      for (const r of results) if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(WrongExpectedRevisionError);
+      for (const r of results)
+        if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(WrongExpectedRevisionError);
       expect(await store.readStream(s)).toHaveLength(2);
     });
 
@@ -196,7 +246,8 @@ export function describeEventStoreContract(name: string, open: () => Promise<Con
       let done = false;
       const written = Promise.all(
         streams.map(async (s) => {
-          for (let i = 0; i < perWriter; i++) await store.append(s, i === 0 ? 'no_stream' : BigInt(i - 1), [note()], context);
+          for (let i = 0; i < perWriter; i++)
+            await store.append(s, i === 0 ? 'no_stream' : BigInt(i - 1), [note()], context);
         }),
       ).finally(() => (done = true));
       const seen: { streamId: string; revision: bigint; position: bigint }[] = [];

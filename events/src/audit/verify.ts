@@ -210,9 +210,40 @@ export async function verifyStream(
   };
 }
 
+/** One stream's chain, walked in revision order. */
+class ChainWalk {
+  next = 0n;
+  hash = GENESIS_HASH;
+  broken = false;
+
+  /** Takes the stream's next event; answers the link it breaks, if it does. */
+  step(event: StoredRecord): ChainBreak | null {
+    const expectedHash = chainHash(this.hash, event);
+    const found =
+      expectedHash !== event.metadata.hash || event.revision !== this.next
+        ? {
+            streamId: event.streamId,
+            revision: event.revision,
+            position: event.position,
+            eventId: event.id,
+            expectedHash,
+            storedHash: event.metadata.hash,
+          }
+        : null;
+    this.next = event.revision + 1n;
+    this.hash = event.metadata.hash;
+    return found;
+  }
+}
+
+const byPosition = (a: ChainBreak, b: ChainBreak) =>
+  a.position < b.position ? -1 : a.position > b.position ? 1 : 0;
+
 /**
- * Recomputes every stream's chain in one pass over the log (memory grows with the number of
- * streams, not events), checks every signed head and every checkpoint's event count.
+ * Recomputes every stream's chain over the whole log, checks every signed head and every
+ * checkpoint's event count. Where the store can read in stream order it walks one stream at a
+ * time, so memory stays flat however many streams there are; else it passes over the log in
+ * position order, holding each stream's last link.
  */
 export async function verifyLog(
   store: EventStore,
@@ -221,95 +252,133 @@ export async function verifyLog(
     pageSize?: number;
     maxBreaks?: number;
     onProgress?: (events: number, position: bigint) => void;
+    /** Position order even where stream order is possible (both walks must agree). */
+    inPositionOrder?: boolean;
   } = {},
 ): Promise<LogVerification> {
   const pageSize = options.pageSize ?? 2_000;
   const maxBreaks = options.maxBreaks ?? 100;
   const claims = await loadCheckpointClaims(store, signer);
   const report = emptyReport(claims);
-  const streams = new Map<string, { next: bigint; hash: string; broken: boolean }>();
-  const breaks: ChainBreak[] = [];
+  const upTo = await store.headPosition();
+  let breaks: ChainBreak[] = [];
   let brokenStreams = 0;
-  let firstBreak: ChainBreak | null = null;
   let events = 0;
-  let countIndex = 0;
-  let upTo = 0n;
-  /** Settles the counts of checkpoints below `position` (null: all that are left). */
-  const passCountsUpTo = (position: bigint | null) => {
-    while (
-      countIndex < claims.counts.length &&
-      (position === null || claims.counts[countIndex]!.upTo < position)
-    ) {
-      const count = claims.counts[countIndex++]!;
-      if (count.eventCount !== events)
-        report.counts.push({
-          checkpointId: count.checkpointId,
-          upToPosition: count.upTo,
-          claimed: count.eventCount,
-          actual: events,
-        });
+  let streams = 0;
+  let lastPosition = 0n;
+  // Events per stretch of the log between two checkpoints' positions, summed up at the end.
+  const perStretch = new Array<number>(claims.counts.length + 1).fill(0);
+  const stretchOf = (position: bigint) => {
+    let low = 0;
+    let high = claims.counts.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (claims.counts[middle]!.upTo < position) low = middle + 1;
+      else high = middle;
     }
+    return low;
   };
-  for (let after = START; ;) {
-    const page = await store.readStoredAll(after, pageSize);
-    if (page.length === 0) break;
-    for (const event of page) {
-      passCountsUpTo(event.position);
-      const stream = streams.get(event.streamId) ?? { next: 0n, hash: GENESIS_HASH, broken: false };
-      const expectedHash = chainHash(stream.hash, event);
-      if (expectedHash !== event.metadata.hash || event.revision !== stream.next) {
-        const found: ChainBreak = {
-          streamId: event.streamId,
-          revision: event.revision,
-          position: event.position,
-          eventId: event.id,
-          expectedHash,
-          storedHash: event.metadata.hash,
-        };
-        firstBreak ??= found;
-        if (!stream.broken) {
-          brokenStreams++;
-          if (breaks.length < maxBreaks) breaks.push(found);
-        }
-        stream.broken = true;
-      }
-      const claim = claims.heads.get(event.streamId);
-      if (claim && claim.revision === event.revision) {
-        const finding = checkHead(event.streamId, claim, [event]);
-        if (finding) report.heads.push(finding);
-        claims.heads.delete(event.streamId);
-      }
-      streams.set(event.streamId, {
-        next: event.revision + 1n,
-        hash: event.metadata.hash,
-        broken: stream.broken,
-      });
-      events++;
+  const take = (walk: ChainWalk, event: StoredRecord) => {
+    const found = walk.step(event);
+    if (found && !walk.broken) {
+      walk.broken = true;
+      brokenStreams++;
+      breaks.push(found);
+      // Keep the earliest by position, a bounded number of them.
+      if (breaks.length > 2 * maxBreaks) breaks = breaks.sort(byPosition).slice(0, maxBreaks);
     }
-    upTo = page[page.length - 1]!.position;
-    after = upTo;
-    options.onProgress?.(events, upTo);
-  }
-  passCountsUpTo(null);
-  // Heads still unmatched were signed for revisions the log no longer holds.
-  for (const [streamId, claim] of claims.heads) {
-    const stream = streams.get(streamId);
+    const claim = claims.heads.get(event.streamId);
+    if (claim && claim.revision === event.revision) {
+      const finding = checkHead(event.streamId, claim, [event]);
+      if (finding) report.heads.push(finding);
+      claims.heads.delete(event.streamId);
+    }
+    perStretch[stretchOf(event.position)]!++;
+    if (event.position > lastPosition) lastPosition = event.position;
+    events++;
+  };
+  /** A claimed head never reached: the stream's tail is gone (or all of it). */
+  const tailMissing = (streamId: string, claim: HeadClaim, walk: ChainWalk | undefined) =>
     report.heads.push({
       streamId,
       checkpointId: claim.checkpointId,
       claimedRevision: claim.revision,
       claimedHash: claim.hash,
-      actualRevision: stream ? stream.next - 1n : null,
-      actualHash: stream?.hash ?? null,
+      actualRevision: walk ? walk.next - 1n : null,
+      actualHash: walk?.hash ?? null,
       problem: 'tail-missing',
     });
+
+  const firstPage = options.inPositionOrder ? null : store.readStoredAllByStream(null, upTo, pageSize);
+  if (firstPage) {
+    let walk: ChainWalk | undefined;
+    let streamId = '';
+    const endOfStream = () => {
+      const claim = claims.heads.get(streamId);
+      if (walk && claim) {
+        tailMissing(streamId, claim, walk);
+        claims.heads.delete(streamId);
+      }
+    };
+    for (let page = await firstPage; page.length > 0;) {
+      // The next page is read while this one is hashed.
+      const last = page[page.length - 1]!;
+      const next = store.readStoredAllByStream(
+        { streamId: last.streamId, revision: last.revision },
+        upTo,
+        pageSize,
+      )!;
+      for (const event of page) {
+        if (event.streamId !== streamId) {
+          endOfStream();
+          streamId = event.streamId;
+          walk = new ChainWalk();
+          streams++;
+        }
+        take(walk!, event);
+      }
+      options.onProgress?.(events, lastPosition);
+      page = await next;
+    }
+    endOfStream();
+  } else {
+    const walks = new Map<string, ChainWalk>();
+    for (let after = START; ;) {
+      const page = (await store.readStoredAll(after, pageSize)).filter((e) => e.position <= upTo);
+      if (page.length === 0) break;
+      for (const event of page) {
+        let walk = walks.get(event.streamId);
+        if (!walk) walks.set(event.streamId, (walk = new ChainWalk()));
+        take(walk, event);
+      }
+      after = page[page.length - 1]!.position;
+      options.onProgress?.(events, after);
+    }
+    streams = walks.size;
+    for (const [streamId, claim] of claims.heads) tailMissing(streamId, claim, walks.get(streamId));
+    claims.heads.clear();
   }
+  // Heads still unmatched were signed for streams the log no longer holds at all.
+  for (const [streamId, claim] of claims.heads) tailMissing(streamId, claim, undefined);
+
+  let counted = 0;
+  for (const [i, count] of claims.counts.entries()) {
+    counted += perStretch[i]!;
+    if (count.eventCount !== counted)
+      report.counts.push({
+        checkpointId: count.checkpointId,
+        upToPosition: count.upTo,
+        claimed: count.eventCount,
+        actual: counted,
+      });
+  }
+  breaks = breaks.sort(byPosition).slice(0, maxBreaks);
   return {
     ok: brokenStreams === 0 && reportOk(report),
     events,
-    streams: streams.size,
-    upToPosition: upTo,
-    firstBreak,
+    streams,
+    upToPosition: lastPosition,
+    firstBreak: breaks[0] ?? null,
     breaks,
     brokenStreams,
     checkpoints: report,

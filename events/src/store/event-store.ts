@@ -13,6 +13,7 @@ import {
   type RecordedEvent,
   type StoredEvent,
   type StoredRecord,
+  type StreamPlace,
 } from './types';
 
 export interface ReadStreamOptions {
@@ -89,6 +90,14 @@ export class EventStore {
 
   readStoredAll(after: bigint, limit: number): Promise<StoredRecord[]> {
     return this.adapter.readAll(after, limit);
+  }
+
+  /**
+   * Stored records in stream order, after `after` and none beyond position `upTo`; null when the
+   * adapter cannot read that way (read in position order then).
+   */
+  readStoredAllByStream(after: StreamPlace | null, upTo: bigint, limit: number): Promise<StoredRecord[]> | null {
+    return this.adapter.readAllByStream?.(after, upTo, limit) ?? null;
   }
 
   headPosition(): Promise<bigint> {

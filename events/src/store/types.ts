@@ -85,6 +85,12 @@ export interface AppendRequest extends AppendOptions {
 }
 
 /** What each storage backend implements; the EventStore adds the catalogue, encryption and hashing. */
+/** A place in the log read in stream order: after this revision of this stream. */
+export interface StreamPlace {
+  streamId: string;
+  revision: bigint;
+}
+
 export interface EventStoreAdapter {
   readonly name: string;
   append(request: AppendRequest): Promise<AppendResult>;
@@ -95,6 +101,12 @@ export interface EventStoreAdapter {
   readStream(streamId: string, after?: bigint): Promise<StoredRecord[]>;
   /** Events with position > after, in position order, never skipping one that commits late. */
   readAll(after: bigint, limit: number): Promise<StoredRecord[]>;
+  /**
+   * Events in stream order (stream id, then revision) after `after`, none beyond position `upTo`:
+   * for whole-log checks that then need to hold one stream at a time, not every stream at once.
+   * Optional: a store that cannot read this way is read in position order instead.
+   */
+  readAllByStream?(after: StreamPlace | null, upTo: bigint, limit: number): Promise<StoredRecord[]>;
   /**
    * Position of the newest committed event (0n when empty). readAll may reach it a moment later:
    * it waits for older transactions (of any database on the server) to finish first.

@@ -4,6 +4,7 @@ import {
   type AppendRequest,
   type EventStoreAdapter,
   type StoredRecord,
+  type StreamPlace,
 } from '../../src/index';
 
 /**
@@ -25,6 +26,16 @@ export class TamperableAdapter implements EventStoreAdapter {
   async readAll(after: bigint, limit: number): Promise<StoredRecord[]> {
     const all = this.visible(await this.inner.readAll(START, Number.MAX_SAFE_INTEGER));
     return all.filter((e) => e.position > after).slice(0, limit);
+  }
+  async readAllByStream(after: StreamPlace | null, upTo: bigint, limit: number): Promise<StoredRecord[]> {
+    const all = this.visible(await this.inner.readAllByStream(null, upTo, Number.MAX_SAFE_INTEGER));
+    const from = after
+      ? all.findIndex(
+          (e) =>
+            e.streamId > after.streamId || (e.streamId === after.streamId && e.revision > after.revision),
+        )
+      : 0;
+    return from < 0 ? [] : all.slice(from, from + limit);
   }
   headPosition() {
     return this.inner.headPosition();

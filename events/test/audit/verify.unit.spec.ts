@@ -36,7 +36,10 @@ function posted(channelId: string, authorId: string, body: string) {
   };
 }
 
-describe('hash chains and signed checkpoints', () => {
+describe.each([
+  ['stream by stream', { inPositionOrder: false }],
+  ['in position order', { inPositionOrder: true }],
+])('hash chains and signed checkpoints, the log walked %s', (_, walk) => {
   let adapter: TamperableAdapter;
   let store: EventStore;
   let signer: CheckpointSigner;
@@ -70,7 +73,7 @@ describe('hash chains and signed checkpoints', () => {
   });
 
   it('an untouched history verifies, stream by stream and as a whole', async () => {
-    const log = await verifyLog(store, signer);
+    const log = await verifyLog(store, signer, walk);
     expect(log).toMatchObject({ ok: true, events: 20, streams: 5, firstBreak: null, brokenStreams: 0 });
     const one = await verifyStream(store, signer, `message-${messageIds[2]}`);
     expect(one).toMatchObject({ ok: true, events: 4, firstBreak: null });
@@ -91,7 +94,7 @@ describe('hash chains and signed checkpoints', () => {
     const one = await verifyStream(store, signer, stream);
     expect(one.ok).toBe(false);
     expect(one.firstBreak).toMatchObject({ eventId: target.id, revision: 2n, position: target.position });
-    const log = await verifyLog(store, signer);
+    const log = await verifyLog(store, signer, walk);
     expect(log.ok).toBe(false);
     expect(log.firstBreak?.eventId).toBe(target.id);
     expect(log.brokenStreams).toBe(1);
@@ -104,13 +107,13 @@ describe('hash chains and signed checkpoints', () => {
       ...e,
       metadata: { ...e.metadata, recordedAt: '2020-01-01T00:00:00.000Z' },
     }));
-    expect((await verifyLog(store, signer)).firstBreak?.eventId).toBe(target.id);
+    expect((await verifyLog(store, signer, walk)).firstBreak?.eventId).toBe(target.id);
   });
 
   it('an event deleted from the middle of a stream breaks the chain at the next one', async () => {
     const events = await store.readStoredStream(`message-${messageIds[1]}`);
     adapter.delete(events[1]!.id);
-    const log = await verifyLog(store, signer);
+    const log = await verifyLog(store, signer, walk);
     expect(log.firstBreak).toMatchObject({ eventId: events[2]!.id, revision: 2n });
   });
 
@@ -119,7 +122,7 @@ describe('hash chains and signed checkpoints', () => {
     const events = await store.readStoredStream(stream);
     const recorded = await recordChainCheckpoint(store, signer, context, randomUUID(), randomUUID);
     expect(recorded).toMatchObject({ heads: 5, parts: 1, eventCount: 20, streamCount: 5 });
-    expect((await verifyLog(store, signer)).ok).toBe(true);
+    expect((await verifyLog(store, signer, walk)).ok).toBe(true);
 
     adapter.delete(events[3]!.id);
     adapter.delete(events[2]!.id);
@@ -135,7 +138,7 @@ describe('hash chains and signed checkpoints', () => {
         actualRevision: 1n,
       }),
     ]);
-    const log = await verifyLog(store, signer);
+    const log = await verifyLog(store, signer, walk);
     expect(log.ok).toBe(false);
     expect(log.firstBreak).toBeNull();
     expect(log.checkpoints.heads).toEqual([
@@ -147,7 +150,7 @@ describe('hash chains and signed checkpoints', () => {
   it('a deleted stream is found by the signed heads and the signed event count', async () => {
     await recordChainCheckpoint(store, signer, context, randomUUID(), randomUUID);
     for (const event of await store.readStoredStream(`message-${messageIds[0]}`)) adapter.delete(event.id);
-    const log = await verifyLog(store, signer);
+    const log = await verifyLog(store, signer, walk);
     expect(log.checkpoints.heads).toEqual([
       expect.objectContaining({ streamId: `message-${messageIds[0]}`, actualRevision: null }),
     ]);
@@ -176,12 +179,12 @@ describe('hash chains and signed checkpoints', () => {
       ...e,
       data: { ...(e.data as ChainCheckpointData), eventCount: 99 },
     }));
-    const log = await verifyLog(store, signer);
+    const log = await verifyLog(store, signer, walk);
     expect(log.checkpoints.invalid).toHaveLength(1);
     expect(log.ok).toBe(false);
 
     const stranger = new CheckpointSigner(randomBytes(32));
-    const other = await verifyLog(store, stranger);
+    const other = await verifyLog(store, stranger, walk);
     expect(other.checkpoints.unknownKey).toBe(1);
   });
 
@@ -222,7 +225,7 @@ describe('hash chains and signed checkpoints', () => {
     const second = await recordChainCheckpoint(store, signer, context, randomUUID(), randomUUID);
     // The changed message and the checkpoint stream itself.
     expect(second).toMatchObject({ heads: 2, eventCount: 22, streamCount: 6 });
-    expect((await verifyLog(store, signer)).ok).toBe(true);
+    expect((await verifyLog(store, signer, walk)).ok).toBe(true);
   });
 
   it('a large summary is split into signed parts that each verify', async () => {
@@ -232,7 +235,7 @@ describe('hash chains and signed checkpoints', () => {
     }
     const recorded = await recordChainCheckpoint(store, signer, context, randomUUID(), randomUUID);
     expect(recorded).toMatchObject({ heads: 1_105, parts: 3 });
-    const log = await verifyLog(store, signer);
+    const log = await verifyLog(store, signer, walk);
     expect(log.checkpoints).toMatchObject({ events: 3, valid: 3, invalid: [] });
     expect(log.ok).toBe(true);
   });
@@ -243,6 +246,6 @@ describe('hash chains and signed checkpoints', () => {
       recordChainCheckpoint(store, signer, context, randomUUID(), randomUUID),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    expect((await verifyLog(store, signer)).ok).toBe(true);
+    expect((await verifyLog(store, signer, walk)).ok).toBe(true);
   });
 });

@@ -5,6 +5,7 @@ import {
   type AppendResult,
   type EventStoreAdapter,
   type StoredRecord,
+  type StreamPlace,
 } from '../types';
 
 /** The event store in memory: for fast unit tests of deciders, handlers and projectors. */
@@ -63,6 +64,20 @@ export class MemoryEventStoreAdapter implements EventStoreAdapter {
   async readAll(after: bigint, limit: number): Promise<StoredRecord[]> {
     const start = after < 0n ? 0 : Number(after);
     return structuredClone(this.log.slice(start, start + limit));
+  }
+
+  async readAllByStream(after: StreamPlace | null, upTo: bigint, limit: number): Promise<StoredRecord[]> {
+    const page: StoredRecord[] = [];
+    for (const streamId of [...this.streams.keys()].sort()) {
+      if (after && streamId < after.streamId) continue;
+      for (const record of this.streams.get(streamId)!) {
+        if (record.position > upTo || (streamId === after?.streamId && record.revision <= after.revision))
+          continue;
+        page.push(structuredClone(record));
+        if (page.length === limit) return page;
+      }
+    }
+    return page;
   }
 
   async headPosition(): Promise<bigint> {

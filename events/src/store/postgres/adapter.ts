@@ -9,6 +9,7 @@ import {
   type StoredRecord,
   type StreamCondition,
   type StreamHead,
+  type StreamPlace,
   MAX_EVENTS_PER_APPEND,
 } from '../types';
 import type { PgConnection } from './connection';
@@ -444,6 +445,16 @@ export class PostgresEventStoreAdapter implements EventStoreAdapter {
     const { rows } = await this.connection.pool.query<EventRow>(
       `SELECT ${COLUMNS} FROM events WHERE position > $1 AND position < ${SNAPSHOT_HORIZON} ORDER BY position LIMIT $2`,
       [after.toString(), limit],
+    );
+    return rows.map(toRecord);
+  }
+
+  async readAllByStream(after: StreamPlace | null, upTo: bigint, limit: number): Promise<StoredRecord[]> {
+    // A row comparison walks the (stream_id, revision) index; no sort, however large the log.
+    const { rows } = await this.connection.pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE (stream_id, revision) > ($1, $2) AND position <= $3
+       ORDER BY stream_id, revision LIMIT $4`,
+      [after?.streamId ?? '', (after?.revision ?? -1n).toString(), upTo.toString(), limit],
     );
     return rows.map(toRecord);
   }
