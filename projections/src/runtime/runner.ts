@@ -347,23 +347,21 @@ export class ProjectionRunner {
   }
 
   /**
-   * A reactor acts on each event it handles, then records it: a crash in between repeats an
-   * idempotent command. Answers the position it recorded last.
+   * A reactor acts on each event it handles, in order, and records how far it got once per batch,
+   * or as far as it got before a failure: a crash in between repeats at most a batch of idempotent
+   * commands, which then change nothing. Answers the position it recorded.
    */
   private async react(reactor: Reactor, from: bigint, events: readonly RecordedEvent[]): Promise<bigint> {
-    const { db } = this.options;
-    let recorded = from;
     let passed = from;
-    for (const event of events) {
-      if (this.stopped && passed !== from) break;
-      if (reactor.handles.includes(event.type)) {
-        await reactor.react(event);
-        await writeCheckpoint(db, reactor.name, event.position, null);
-        recorded = event.position;
+    try {
+      for (const event of events) {
+        if (this.stopped && passed !== from) break;
+        if (reactor.handles.includes(event.type)) await reactor.react(event);
+        passed = event.position;
       }
-      passed = event.position;
+    } finally {
+      if (passed !== from) await writeCheckpoint(this.options.db, reactor.name, passed, null);
     }
-    if (passed !== recorded) await writeCheckpoint(db, reactor.name, passed, null);
     return passed;
   }
 
