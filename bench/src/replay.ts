@@ -208,7 +208,16 @@ export async function run() {
           title: 'Rebuild throughput along the history',
           x: 'events replayed (thousands)',
           y: 'events/s over the last stretch',
-          lines: progress,
+          lines: [
+            ...progress,
+            {
+              name: 'target 30,000',
+              points: [
+                [0, 30_000],
+                [round(events / 1000, 0), 30_000],
+              ],
+            },
+          ],
         },
       ],
       summary: [

@@ -116,7 +116,10 @@ const COLORS = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2'
 export function chart(series: Series): string {
   const width = 640;
   const height = 320;
-  const pad = { left: 60, right: 20, top: 30, bottom: 45 };
+  // The legend wraps: as many names to a row as fit, the plot below the last row.
+  const perRow = Math.max(1, Math.floor((width - 80) / 140));
+  const legendRows = Math.ceil(series.lines.length / perRow);
+  const pad = { left: 60, right: 20, top: 30 + 16 * (legendRows - 1), bottom: 45 };
   const points = series.lines.flatMap((l) => l.points);
   const maxX = Math.max(1, ...points.map((p) => p[0]));
   const maxY = Math.max(1, ...points.map((p) => p[1])) * 1.1;
@@ -145,7 +148,9 @@ export function chart(series: Series): string {
       const dots = line.points
         .map((p) => `<circle cx="${sx(p[0]).toFixed(1)}" cy="${sy(p[1]).toFixed(1)}" r="3" fill="${color}"/>`)
         .join('');
-      const legend = `<rect x="${pad.left + 10 + i * 140}" y="${pad.top - 4}" width="10" height="10" fill="${color}"/><text x="${pad.left + 24 + i * 140}" y="${pad.top + 5}">${escape(line.name)}</text>`;
+      const lx = pad.left + 10 + (i % perRow) * 140;
+      const ly = 26 + 16 * Math.floor(i / perRow);
+      const legend = `<rect x="${lx}" y="${ly}" width="10" height="10" fill="${color}"/><text x="${lx + 14}" y="${ly + 9}">${escape(line.name)}</text>`;
       return `<path d="${d}" fill="none" stroke="${color}" stroke-width="2"/>${dots}${legend}`;
     }),
     '</svg>',
