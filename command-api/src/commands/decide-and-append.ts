@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { WrongExpectedRevisionError, type Aggregate } from '@chat/events';
 import { ConflictError } from '@chat/platform';
 import type { CommandContext } from './define';
-import { loadState } from './stream-state';
+import { loadNewer, loadState } from './stream-state';
 
 const MAX_ATTEMPTS = 5;
 
@@ -16,16 +16,17 @@ export interface Decision<Event, State> {
 
 /**
  * The load-decide-append loop: load the stream's state, decide, append at the exact revision that
- * was read. A concurrent writer makes the append fail; then it all runs again on the new state, a
- * bounded number of times, and finally answers 409. Streams whose fold the process keeps (see
- * keepFolded) are read only from where that fold ends.
+ * was read. A concurrent writer makes the append fail; then it decides again on the state brought
+ * up to date (reading only what the other writer added), a bounded number of times, and finally
+ * answers 409. Streams whose fold the process keeps (see keepFolded) are read only from where
+ * that fold ends.
  */
 export async function decideAndAppend<Event extends { type: string; data: unknown }, State>(
   context: CommandContext,
   decision: Decision<Event, State>,
 ): Promise<{ position: bigint; events: Event[]; state: State }> {
+  let loaded = await loadState<State>(context.store, decision.aggregate, decision.streamId);
   for (let attempt = 1; ; attempt++) {
-    const loaded = await loadState<State>(context.store, decision.aggregate, decision.streamId);
     const events = decision.decide(loaded.state);
     if (events.length === 0) return { position: loaded.position, events, state: loaded.state };
     try {
@@ -40,6 +41,7 @@ export async function decideAndAppend<Event extends { type: string; data: unknow
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
       if (attempt >= MAX_ATTEMPTS)
         throw new ConflictError('CONCURRENT_UPDATE', 'Someone else changed this at the same moment; try again');
+      loaded = await loadNewer(context.store, decision.aggregate, decision.streamId, loaded);
     }
   }
 }

@@ -58,18 +58,31 @@ export async function loadState<State>(
   streamId: string,
 ): Promise<Loaded<State>> {
   const known = keepable.has(aggregate) ? keptState(store, aggregate, streamId) : undefined;
-  if (known && known.revision !== null) {
-    const newer = await store.readStream(streamId, { after: known.revision });
-    const last = newer[newer.length - 1];
-    if (!last) return known;
-    const state = newer.reduce((s, e) => aggregate.evolve(s, e), known.state);
-    keep(store, streamId, { aggregate, state, revision: last.revision, position: last.position });
-    return { state, revision: last.revision, position: last.position };
-  }
+  if (known && known.revision !== null) return loadNewer(store, aggregate, streamId, known);
   const history = await store.readStream(streamId);
   const state = fold(aggregate, history);
   const last = history[history.length - 1];
   if (!last) return { state, revision: null, position: 0n };
+  if (keepable.has(aggregate))
+    keep(store, streamId, { aggregate, state, revision: last.revision, position: last.position });
+  return { state, revision: last.revision, position: last.position };
+}
+
+/**
+ * A state loaded earlier brought up to the stream's end, reading only the events after it: what a
+ * command does again after losing a race, whether or not the process keeps the fold.
+ */
+export async function loadNewer<State>(
+  store: EventStore,
+  aggregate: AnyAggregate<State>,
+  streamId: string,
+  loaded: Loaded<State>,
+): Promise<Loaded<State>> {
+  if (loaded.revision === null) return loadState(store, aggregate, streamId);
+  const newer = await store.readStream(streamId, { after: loaded.revision });
+  const last = newer[newer.length - 1];
+  if (!last) return loaded;
+  const state = newer.reduce((s, e) => aggregate.evolve(s, e), loaded.state);
   if (keepable.has(aggregate))
     keep(store, streamId, { aggregate, state, revision: last.revision, position: last.position });
   return { state, revision: last.revision, position: last.position };
