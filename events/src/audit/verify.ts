@@ -1,5 +1,5 @@
 import type { EventStore } from '../store/event-store';
-import { chainHash, GENESIS_HASH, verifyChain, type ChainBreak } from '../store/hash-chain';
+import { ChainWalk, verifyChain, type ChainBreak } from '../store/hash-chain';
 import { START, type StoredRecord } from '../store/types';
 import { CHAIN_CHECKPOINT_STREAM, type ChainCheckpointData } from './events';
 import type { CheckpointSigner } from './signing';
@@ -208,32 +208,6 @@ export async function verifyStream(
     firstBreak,
     checkpoints: report,
   };
-}
-
-/** One stream's chain, walked in revision order. */
-class ChainWalk {
-  next = 0n;
-  hash = GENESIS_HASH;
-  broken = false;
-
-  /** Takes the stream's next event; answers the link it breaks, if it does. */
-  step(event: StoredRecord): ChainBreak | null {
-    const expectedHash = chainHash(this.hash, event);
-    const found =
-      expectedHash !== event.metadata.hash || event.revision !== this.next
-        ? {
-            streamId: event.streamId,
-            revision: event.revision,
-            position: event.position,
-            eventId: event.id,
-            expectedHash,
-            storedHash: event.metadata.hash,
-          }
-        : null;
-    this.next = event.revision + 1n;
-    this.hash = event.metadata.hash;
-    return found;
-  }
 }
 
 const byPosition = (a: ChainBreak, b: ChainBreak) =>

@@ -20,29 +20,43 @@ export interface ChainBreak {
   storedHash: string;
 }
 
+type Linked = StoredEvent & { streamId: string; revision: bigint; position: bigint };
+
+/** One stream's chain, walked in revision order, one event after the other. */
+export class ChainWalk {
+  next = 0n;
+  hash = GENESIS_HASH;
+  broken = false;
+
+  /** Takes the stream's next event; answers the link it breaks, if it does (the walk goes on from its stored hash). */
+  step(event: Linked): ChainBreak | null {
+    const expectedHash = chainHash(this.hash, event);
+    const found =
+      expectedHash !== event.metadata.hash || event.revision !== this.next
+        ? {
+            streamId: event.streamId,
+            revision: event.revision,
+            position: event.position,
+            eventId: event.id,
+            expectedHash,
+            storedHash: event.metadata.hash,
+          }
+        : null;
+    this.next = event.revision + 1n;
+    this.hash = event.metadata.hash;
+    return found;
+  }
+}
+
 /**
  * Recomputes a stream's chain over its stored events (in revision order) and answers the first
  * event whose stored hash does not match, or whose revision is out of sequence; null when intact.
  */
-export function verifyChain(
-  events: Iterable<StoredEvent & { streamId: string; revision: bigint; position: bigint }>,
-): ChainBreak | null {
-  let previous = GENESIS_HASH;
-  let expectedRevision = 0n;
+export function verifyChain(events: Iterable<Linked>): ChainBreak | null {
+  const walk = new ChainWalk();
   for (const event of events) {
-    const expectedHash = chainHash(previous, event);
-    if (expectedHash !== event.metadata.hash || event.revision !== expectedRevision) {
-      return {
-        streamId: event.streamId,
-        revision: event.revision,
-        position: event.position,
-        eventId: event.id,
-        expectedHash,
-        storedHash: event.metadata.hash,
-      };
-    }
-    previous = event.metadata.hash;
-    expectedRevision++;
+    const found = walk.step(event);
+    if (found) return found;
   }
   return null;
 }
