@@ -78,6 +78,42 @@ export interface PacedOptions {
   onResponse?: (status: number, body: string) => void;
 }
 
+/** One request on a kept-alive connection of `agent`: its status and body (status 0: no answer). */
+function send(
+  agent: http.Agent,
+  url: string,
+  request: PacedRequest,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    const { path, method = 'GET', headers, body } = request;
+    const outgoing = http.request(`${url}${path}`, { method, headers, agent }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+      );
+    });
+    outgoing.on('error', () => resolve({ status: 0, body: '' }));
+    outgoing.end(body);
+  });
+}
+
+function result(latencies: number[], statuses: Record<string, number>, started: number): Cannon {
+  const { p50, p99, max } = summarize(latencies);
+  return {
+    perSecond: round(latencies.length / ((performance.now() - started) / 1000), 0),
+    p50,
+    p99,
+    max,
+    statuses,
+  };
+}
+
+const count = (statuses: Record<string, number>, status: number) => {
+  const key = status === 0 ? 'errors' : String(status);
+  statuses[key] = (statuses[key] ?? 0) + 1;
+};
+
 /**
  * Sends requests at an even pace whatever the answers take (an open loop, as people arrive).
  * autocannon's rate limit instead lets every connection send its share of a second at once and
@@ -93,43 +129,53 @@ export async function paced(options: PacedOptions): Promise<Cannon> {
   // node:http with kept-alive connections: fetch costs the generator several times the CPU, and
   // the generator shares the machine with what it measures.
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  const send = (i: number, due: number) =>
-    new Promise<void>((resolve) => {
-      const { path, method = 'GET', headers, body } = options.request(i);
-      const request = http.request(`${options.url}${path}`, { method, headers, agent }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          latencies.push(performance.now() - due);
-          const status = response.statusCode ?? 0;
-          statuses[status] = (statuses[status] ?? 0) + 1;
-          options.onResponse?.(status, Buffer.concat(chunks).toString());
-          resolve();
-        });
-      });
-      request.on('error', () => {
-        statuses.errors = (statuses.errors ?? 0) + 1;
-        resolve();
-      });
-      request.end(body);
-    });
+  const due = (i: number) => start + (i * 1000) / options.rate;
   for (let i = 0; i < total;) {
     const now = performance.now();
-    for (; i < total && start + (i * 1000) / options.rate <= now; i++)
-      inFlight.push(send(i, start + (i * 1000) / options.rate));
-    if (i < total)
-      await new Promise((resolve) =>
-        setTimeout(resolve, start + (i * 1000) / options.rate - performance.now()),
+    for (; i < total && due(i) <= now; i++) {
+      const at = due(i);
+      inFlight.push(
+        send(agent, options.url, options.request(i)).then(({ status, body }) => {
+          count(statuses, status);
+          if (status === 0) return;
+          latencies.push(performance.now() - at);
+          options.onResponse?.(status, body);
+        }),
       );
+    }
+    if (i < total) await new Promise((resolve) => setTimeout(resolve, due(i) - performance.now()));
   }
   await Promise.all(inFlight);
   agent.destroy();
-  const { p50, p99, max } = summarize(latencies);
-  return {
-    perSecond: round(latencies.length / ((performance.now() - start) / 1000), 0),
-    p50,
-    p99,
-    max,
-    statuses,
-  };
+  return result(latencies, statuses, start);
+}
+
+/**
+ * A closed loop: `workers` clients, each sending its next request as soon as it has the answer to
+ * the last, for `seconds`. Unlike autocannon's connections, worker `w` is always the same client
+ * (autocannon starts each request's context afresh, so "one visitor per connection" cannot hold).
+ */
+export async function closedLoop(options: {
+  url: string;
+  workers: number;
+  seconds: number;
+  request: (worker: number, i: number) => PacedRequest;
+}): Promise<Cannon> {
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.workers });
+  const start = performance.now();
+  const deadline = start + options.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: options.workers }, async (_, worker) => {
+      for (let i = 0; performance.now() < deadline; i++) {
+        const sent = performance.now();
+        const { status } = await send(agent, options.url, options.request(worker, i));
+        count(statuses, status);
+        if (status !== 0) latencies.push(performance.now() - sent);
+      }
+    }),
+  );
+  agent.destroy();
+  return result(latencies, statuses, start);
 }

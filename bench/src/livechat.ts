@@ -6,7 +6,14 @@ import path from 'node:path';
 import { demoArticles } from '@chat/app/seed/live-chat';
 import { createCommandBus } from '@chat/command-api';
 import { createLogger, loadConfig, openPlatform, type Platform } from '@chat/platform';
-import { cannon as fire, paced, type CannonOptions, type CannonRequest, type PacedRequest } from './cannon';
+import {
+  cannon as fire,
+  closedLoop,
+  paced,
+  type CannonOptions,
+  type CannonRequest,
+  type PacedRequest,
+} from './cannon';
 import { print, rawInsertCeiling, round, scratchDatabase, summarize } from './measure';
 import { getJson, settle, startServer, stopServers } from './server';
 
@@ -108,20 +115,6 @@ function messageRequest(sessions: VisitorSession[], n: number, visitor = n): Pac
     headers: { authorization: `Bearer ${session.token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ messageId: randomUUID(), body: PHRASES[n % PHRASES.length] }),
   };
-}
-
-/** Visitor messages as fast as they are answered, each connection a visitor of its own. */
-function messageRequests(sessions: VisitorSession[]): CannonRequest[] {
-  let next = 0;
-  let sent = 0;
-  return [
-    {
-      setupRequest: (request, context) => {
-        context.visitor ??= next++;
-        return { ...request, ...messageRequest(sessions, sent++, context.visitor as number) };
-      },
-    },
-  ];
 }
 
 /**
@@ -253,11 +246,13 @@ export async function run() {
     });
     print(`ceiling: bare fastify GET, ${POLLERS} connections (req/s, ms)`, bare);
 
-    // (a) visitor messages as fast as 200 visitors' connections go.
-    const messages = await cannon({
+    // (a) visitor messages as fast as 200 visitors go, each writing again once answered.
+    let written = 0;
+    const messages = await closedLoop({
       url,
-      connections: SESSIONS,
-      requests: messageRequests(fixture.sessions),
+      workers: SESSIONS,
+      seconds: SECONDS,
+      request: (visitor) => messageRequest(fixture.sessions, written++, visitor),
     });
     print(`(a) visitor messages, ${SESSIONS} concurrent sessions (req/s, ms)`, messages);
     const messageRatio = round(messages.perSecond / ceiling.perSecond);

@@ -103,17 +103,10 @@ function postRequest(fixture: Fixture, n: number): PacedRequest {
   };
 }
 
-/** PostMessage requests as fast as they are answered, each poster (connection) with its own person. */
+/** PostMessage requests as fast as they are answered, by the fixture's people in turn. */
 function postRequests(fixture: Fixture): CannonRequest[] {
   let next = 0;
-  return [
-    {
-      setupRequest: (request, context: Record<string, unknown>) => {
-        context.poster ??= next++;
-        return { ...request, ...postRequest(fixture, context.poster as number) };
-      },
-    },
-  ];
+  return [{ setupRequest: (request) => ({ ...request, ...postRequest(fixture, next++) }) }];
 }
 
 export async function run() {
