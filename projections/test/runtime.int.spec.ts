@@ -18,6 +18,7 @@ import {
   rebuildProjector,
   type Projector,
   type ReadModels,
+  type Reactor,
 } from '../src/index';
 
 const Counted = defineEvent({ type: 'Counted', version: 1, schema: z.object({ n: z.number() }) });
@@ -206,6 +207,41 @@ describe('projection runtime', () => {
     cleanup.push(() => runner.stop());
     await s.write(3);
     await expect.poll(() => s.rows(), { timeout: 30_000 }).toEqual([0, 1, 2]);
+  });
+
+  it('a reactor with lanes reacts to every event once, each lane in log order, lanes side by side', async () => {
+    const s = await setup();
+    cleanup.push(() => s.database.close());
+    const seen = new Map<string, number[]>();
+    let atOnce = 0;
+    let mostAtOnce = 0;
+    const reactor: Reactor = {
+      name: 'laned',
+      handles: ['Counted'],
+      lane: (event) => String((event.data as { n: number }).n % 3),
+      react: async (event) => {
+        const n = (event.data as { n: number }).n;
+        mostAtOnce = Math.max(mostAtOnce, ++atOnce);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        atOnce--;
+        const lane = String(n % 3);
+        seen.set(lane, [...(seen.get(lane) ?? []), n]);
+      },
+    };
+    await s.write(30);
+    const runner = new ProjectionRunner({
+      db: s.db,
+      store: s.store,
+      projectors: [],
+      reactors: [reactor],
+      logger,
+    });
+    await runner.migrate();
+    await runner.catchUp();
+    for (const lane of ['0', '1', '2'])
+      expect(seen.get(lane)).toEqual(Array.from({ length: 10 }, (_, i) => i * 3 + Number(lane)));
+    expect(mostAtOnce).toBeGreaterThan(1);
+    expect(await readCheckpoint(s.db, 'laned')).toBe(await s.store.headPosition());
   });
 
   it('a caught-up runner waits for news instead of reading the log again and again', async () => {

@@ -69,6 +69,8 @@ export function createKnowledgeBaseBot(deps: {
   return {
     name: 'kb-bot',
     handles: ['VisitorMessagePosted'],
+    // Sessions are answered side by side; each session's messages in order.
+    lane: (event) => (event.data as { sessionId: string }).sessionId,
     async react(event: RecordedEvent) {
       const { sessionId, messageId, body } = event.data as {
         sessionId: string;

@@ -36,6 +36,8 @@ class StandBy extends Error {
 
 /** How soon a follower tries again after finding its projector held by another runner. */
 const HELD_RETRY_MS = 100;
+/** Lanes a reactor works on at once (see Reactor.lane). */
+const REACTOR_LANES = 8;
 
 /** A projector or reactor as the runner follows it: where it stands, whether it is busy, when to retry. */
 interface Follower {
@@ -347,18 +349,37 @@ export class ProjectionRunner {
   }
 
   /**
-   * A reactor acts on each event it handles, in order, and records how far it got once per batch,
-   * or as far as it got before a failure: a crash in between repeats at most a batch of idempotent
-   * commands, which then change nothing. Answers the position it recorded.
+   * A reactor acts on each event it handles, in order (within each lane, lanes side by side), and
+   * records how far it got once per batch, or as far as it surely got before a failure: a crash in
+   * between repeats at most a batch of idempotent commands, which then change nothing. Answers the
+   * position it recorded.
    */
   private async react(reactor: Reactor, from: bigint, events: readonly RecordedEvent[]): Promise<bigint> {
     let passed = from;
     try {
-      for (const event of events) {
-        if (this.stopped && passed !== from) break;
-        if (reactor.handles.includes(event.type)) await reactor.react(event);
-        passed = event.position;
-      }
+      if (reactor.lane) {
+        const lanes = new Map<string, RecordedEvent[]>();
+        for (const event of events.filter((e) => reactor.handles.includes(e.type))) {
+          const key = reactor.lane(event);
+          lanes.set(key, [...(lanes.get(key) ?? []), event]);
+        }
+        const waiting = [...lanes.values()];
+        const work = async () => {
+          for (let lane = waiting.shift(); lane; lane = waiting.shift())
+            for (const event of lane) await reactor.react(event);
+        };
+        const done = await Promise.allSettled(
+          Array.from({ length: Math.min(REACTOR_LANES, waiting.length) }, work),
+        );
+        const failed = done.find((d) => d.status === 'rejected');
+        if (failed) throw failed.reason;
+        passed = events[events.length - 1]!.position;
+      } else
+        for (const event of events) {
+          if (this.stopped && passed !== from) break;
+          if (reactor.handles.includes(event.type)) await reactor.react(event);
+          passed = event.position;
+        }
     } finally {
       if (passed !== from) await writeCheckpoint(this.options.db, reactor.name, passed, null);
     }

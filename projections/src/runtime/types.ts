@@ -36,6 +36,11 @@ export interface Reactor {
   name: string;
   handles: readonly string[];
   react(event: RecordedEvent): Promise<void>;
+  /**
+   * What must be reacted to in log order: events of different lanes (a chat session, say) may be
+   * reacted to at the same time, each lane's in order. Without it, one event at a time.
+   */
+  lane?(event: RecordedEvent): string;
 }
 
 export type ReadModelDb = Kysely<ReadModels>;
