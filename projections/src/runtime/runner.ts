@@ -361,7 +361,9 @@ export class ProjectionRunner {
         const lanes = new Map<string, RecordedEvent[]>();
         for (const event of events.filter((e) => reactor.handles.includes(e.type))) {
           const key = reactor.lane(event);
-          lanes.set(key, [...(lanes.get(key) ?? []), event]);
+          const lane = lanes.get(key);
+          if (lane) lane.push(event);
+          else lanes.set(key, [event]);
         }
         const waiting = [...lanes.values()];
         const work = async () => {
