@@ -21,7 +21,12 @@ const NotePosted = defineEvent({
   personalData: { subject: (d) => `person:${d.author}`, fields: ['body'] },
   upcasters: { 1: (d) => ({ ...d, tag: 'none' }) },
 });
-const contractCatalogue = new EventCatalogue([NotePosted]);
+const NoteArchived = defineEvent({
+  type: 'NoteArchived',
+  version: 1,
+  schema: z.object({ noteId: z.string() }),
+});
+const contractCatalogue = new EventCatalogue([NotePosted, NoteArchived]);
 
 export interface ContractTarget {
   adapter: EventStoreAdapter;
@@ -193,6 +198,29 @@ export function describeEventStoreContract(name: string, open: () => Promise<Con
       expect(seen).toEqual([0n, 1n, 2n, 3n, 4n]);
       expect(after).toBe(last);
       expect((await store.readAll(START, 1)).length).toBe(1);
+    });
+
+    it('reads only the asked types of the global log, in order, in batches', async () => {
+      const head = await store.headPosition();
+      const s = stream();
+      const archived = (i: number) => ({ id: randomUUID(), type: 'NoteArchived', data: { noteId: `n${i}` } });
+      for (let i = 0; i < 6; i++)
+        await store.append(s, i === 0 ? 'no_stream' : BigInt(i - 1), [i % 3 === 1 ? note() : archived(i)], context);
+      const last = await store.headPosition();
+      const seen: { revision: bigint; type: string }[] = [];
+      let after = head;
+      for (let tries = 0; tries < 1_000; tries++) {
+        const batch = await store.readAll(after, 2, ['NoteArchived']);
+        seen.push(...batch.filter((e) => e.streamId === s).map((e) => ({ revision: e.revision, type: e.type })));
+        if (batch.length > 0) after = batch[batch.length - 1]!.position;
+        else if (after >= (await store.headPosition()) || seen.length === 4) break;
+        else await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(seen).toEqual([0n, 2n, 3n, 5n].map((revision) => ({ revision, type: 'NoteArchived' })));
+      expect(after).toBe(last);
+      expect(await store.readAll(after, 10, ['NoteArchived'])).toEqual([]);
+      const posted = await store.readAll(head, 10, ['NotePosted']);
+      expect(posted.filter((e) => e.streamId === s).map((e) => e.revision)).toEqual([1n, 4n]);
     });
 
     it('where the adapter reads in stream order: each event once, by stream then revision, none past upTo', async () => {

@@ -19,10 +19,10 @@ const platform = await openPlatform(config, logger);
 try {
   for (const projector of chosen) {
     let reported = 0;
-    const onProgress = (events: number, seconds: number) => {
+    const onProgress = (events: number, seconds: number, position: bigint) => {
       if (events < reported + PROGRESS_EVERY) return;
       reported = events;
-      process.stdout.write(`  ${projector.name}: ${events} events, ${seconds.toFixed(1)} s\n`);
+      process.stdout.write(`  ${projector.name}: ${events} events, log position ${position}, ${seconds.toFixed(1)} s\n`);
     };
     const db = platform.database.db as Kysely<ReadModels>;
     const result = await rebuildProjector({ db, store: platform.store, logger, onProgress }, projector);

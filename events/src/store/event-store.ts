@@ -76,8 +76,9 @@ export class EventStore {
     return this.open(await this.readStoredStream(streamId, options));
   }
 
-  async readAll(after: bigint, limit: number): Promise<RecordedEvent[]> {
-    return this.open(await this.adapter.readAll(after, limit));
+  /** The global log after a position, decrypted; only events of `types` when given. */
+  async readAll(after: bigint, limit: number, types?: readonly string[]): Promise<RecordedEvent[]> {
+    return this.open(await this.adapter.readAll(after, limit, types));
   }
 
   /** Events exactly as stored (encrypted, not upcast): what the hash chains are computed over. */

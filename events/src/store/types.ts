@@ -99,8 +99,12 @@ export interface EventStoreAdapter {
    * empty when the stream does not exist or holds nothing newer.
    */
   readStream(streamId: string, after?: bigint): Promise<StoredRecord[]>;
-  /** Events with position > after, in position order, never skipping one that commits late. */
-  readAll(after: bigint, limit: number): Promise<StoredRecord[]>;
+  /**
+   * Events with position > after, in position order, never skipping one that commits late. With
+   * `types`, only events of those types: a reader that needs a few kinds (a projector rebuilding)
+   * neither transfers nor decrypts the rest.
+   */
+  readAll(after: bigint, limit: number, types?: readonly string[]): Promise<StoredRecord[]>;
   /**
    * Events in stream order (stream id, then revision) after `after`, none beyond position `upTo`:
    * for whole-log checks that then need to hold one stream at a time, not every stream at once.

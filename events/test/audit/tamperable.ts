@@ -23,8 +23,8 @@ export class TamperableAdapter implements EventStoreAdapter {
   async readStream(streamId: string): Promise<StoredRecord[]> {
     return this.visible(await this.inner.readStream(streamId));
   }
-  async readAll(after: bigint, limit: number): Promise<StoredRecord[]> {
-    const all = this.visible(await this.inner.readAll(START, Number.MAX_SAFE_INTEGER));
+  async readAll(after: bigint, limit: number, types?: readonly string[]): Promise<StoredRecord[]> {
+    const all = this.visible(await this.inner.readAll(START, Number.MAX_SAFE_INTEGER, types));
     return all.filter((e) => e.position > after).slice(0, limit);
   }
   async readAllByStream(after: StreamPlace | null, upTo: bigint, limit: number): Promise<StoredRecord[]> {

@@ -20,6 +20,13 @@ export interface Projector {
    * rebuild), never the read model's.
    */
   apply(tx: Transaction<ReadModels>, events: readonly RecordedEvent[]): Promise<void>;
+  /**
+   * What an event's changes are confined to (Team chat: its channel). Events of different
+   * partitions touch different rows, so a rebuild may apply them side by side, each partition in
+   * log order; null for an event that may touch any row, applied alone after everything before it.
+   * Without it, a rebuild applies the log in order, one batch after the other.
+   */
+  partition?(event: RecordedEvent): string | null;
 }
 
 /** For projectors whose events are rare: applies each event on its own. */

@@ -29,6 +29,10 @@ export const teamChatProjector: Projector = {
   handles: [...TEAM_CHAT_EVENT_TYPES.filter((t) => !t.startsWith('ChannelName')), 'PersonalDataErased'],
   tables: teamChatTables,
   migrations: teamChatMigrations,
+  // Every row belongs to one channel (a quote, too: only of the same conversation); an erasure
+  // reaches every channel its person wrote in.
+  partition: (event) =>
+    event.type === 'PersonalDataErased' ? null : ((event.data as Partial<Data>).channelId ?? null),
   async apply(tx: Tx, events: readonly RecordedEvent[]) {
     let start = 0;
     for (let i = 0; i <= events.length; i++) {

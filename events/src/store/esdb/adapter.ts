@@ -292,7 +292,7 @@ export class EventStoreDBAdapter implements EventStoreAdapter {
     return records;
   }
 
-  async readAll(after: bigint, limit: number): Promise<StoredRecord[]> {
+  async readAll(after: bigint, limit: number, types?: readonly string[]): Promise<StoredRecord[]> {
     const out: StoredRecord[] = [];
     if (limit <= 0) return out;
     // pages are read from the last position seen; the server includes that event again, so it is skipped
@@ -313,7 +313,7 @@ export class EventStoreDBAdapter implements EventStoreAdapter {
         const position = resolved.event?.position;
         if (position) lastPosition = position;
         const record = toStoredRecordOrSkip(resolved);
-        if (record) page.push(record);
+        if (record && (!types || types.includes(record.type))) page.push(record);
       }
       for (const record of readableAfter(page, cursor)) {
         out.push(record);

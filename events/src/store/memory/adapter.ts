@@ -61,9 +61,13 @@ export class MemoryEventStoreAdapter implements EventStoreAdapter {
     return structuredClone((this.streams.get(streamId) ?? []).slice(start));
   }
 
-  async readAll(after: bigint, limit: number): Promise<StoredRecord[]> {
+  async readAll(after: bigint, limit: number, types?: readonly string[]): Promise<StoredRecord[]> {
     const start = after < 0n ? 0 : Number(after);
-    return structuredClone(this.log.slice(start, start + limit));
+    if (!types) return structuredClone(this.log.slice(start, start + limit));
+    const page: StoredRecord[] = [];
+    for (let i = start; i < this.log.length && page.length < limit; i++)
+      if (types.includes(this.log[i]!.type)) page.push(structuredClone(this.log[i]!));
+    return page;
   }
 
   async readAllByStream(after: StreamPlace | null, upTo: bigint, limit: number): Promise<StoredRecord[]> {

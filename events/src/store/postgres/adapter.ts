@@ -441,10 +441,11 @@ export class PostgresEventStoreAdapter implements EventStoreAdapter {
     return records;
   }
 
-  async readAll(after: bigint, limit: number): Promise<StoredRecord[]> {
+  async readAll(after: bigint, limit: number, types?: readonly string[]): Promise<StoredRecord[]> {
     const { rows } = await this.connection.pool.query<EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE position > $1 AND position < ${SNAPSHOT_HORIZON} ORDER BY position LIMIT $2`,
-      [after.toString(), limit],
+      `SELECT ${COLUMNS} FROM events WHERE position > $1 AND position < ${SNAPSHOT_HORIZON}
+       ${types ? 'AND type = ANY($3)' : ''} ORDER BY position LIMIT $2`,
+      types ? [after.toString(), limit, types] : [after.toString(), limit],
     );
     return rows.map(toRecord);
   }
