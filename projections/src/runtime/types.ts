@@ -27,6 +27,12 @@ export interface Projector {
    * Without it, a rebuild applies the log in order, one batch after the other.
    */
   partition?(event: RecordedEvent): string | null;
+  /**
+   * The projector for one rebuild, which may keep rows in memory from one batch to the next: a
+   * rebuild starts from empty tables and is their only writer, so what it wrote is what they hold.
+   * Without it, a rebuild applies with the projector itself.
+   */
+  rebuilding?(): Projector;
 }
 
 /** For projectors whose events are rare: applies each event on its own. */

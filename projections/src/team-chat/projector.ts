@@ -4,7 +4,13 @@ import type { ReadModels } from '../read-models';
 import type { Projector } from '../runtime/types';
 import { erasedPerson, erasePersonalData } from '../audit/erasure';
 import { teamChatMigrations, teamChatTables, type StoredReaction } from './tables';
-import { TeamChatUnitOfWork as Batch, type Channel, type Member, type Message } from './unit-of-work';
+import {
+  TeamChatUnitOfWork as Batch,
+  KeptRows,
+  type Channel,
+  type Member,
+  type Message,
+} from './unit-of-work';
 
 type Tx = Transaction<ReadModels>;
 // Event data as recorded (validated on write); every field this projector reads, loosely typed.
@@ -33,20 +39,27 @@ export const teamChatProjector: Projector = {
   // reaches every channel its person wrote in.
   partition: (event) =>
     event.type === 'PersonalDataErased' ? null : ((event.data as Partial<Data>).channelId ?? null),
-  async apply(tx: Tx, events: readonly RecordedEvent[]) {
-    let start = 0;
-    for (let i = 0; i <= events.length; i++) {
-      const event = events[i];
-      if (event && event.type !== 'PersonalDataErased') continue;
-      if (i > start) await applyInMemory(tx, events.slice(start, i));
-      if (event) await erasePersonalData.teamChat(tx, erasedPerson(event));
-      start = i + 1;
-    }
+  apply: (tx, events) => applyEvents(tx, events, null),
+  rebuilding() {
+    const kept = new KeptRows();
+    return { ...teamChatProjector, apply: (tx, events) => applyEvents(tx, events, kept) };
   },
 };
 
-async function applyInMemory(tx: Tx, events: readonly RecordedEvent[]): Promise<void> {
-  const batch = new Batch(tx);
+async function applyEvents(tx: Tx, events: readonly RecordedEvent[], kept: KeptRows | null): Promise<void> {
+  let start = 0;
+  for (let i = 0; i <= events.length; i++) {
+    const event = events[i];
+    if (event && event.type !== 'PersonalDataErased') continue;
+    if (i > start) await applyInMemory(tx, events.slice(start, i), kept);
+    // An erasure rewrites message text only: rows kept by a rebuild stay as stored.
+    if (event) await erasePersonalData.teamChat(tx, erasedPerson(event));
+    start = i + 1;
+  }
+}
+
+async function applyInMemory(tx: Tx, events: readonly RecordedEvent[], kept: KeptRows | null): Promise<void> {
+  const batch = new Batch(tx, kept);
   await batch.load(events);
   for (const event of events) applyEvent(batch, event);
   await batch.flush();

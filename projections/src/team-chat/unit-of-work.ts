@@ -77,6 +77,17 @@ const iso = (value: Date | string) => (value instanceof Date ? value.toISOString
 const json = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
 
 /**
+ * The channels and members a rebuild has written, kept between its batches: a rebuild starts from
+ * empty tables and is their only writer, so these are every row there is, as stored. Its batches
+ * then read neither back (a deletion needs its channel's whole membership, every time).
+ */
+export class KeptRows {
+  readonly channels = new Map<string, Channel>();
+  /** Per channel, its members by user. */
+  readonly members = new Map<string, Map<string, Member>>();
+}
+
+/**
  * The rows a batch of Team chat events touches, held in memory while the events are applied in
  * order, then written back with one statement per table. Loading takes three queries whatever the
  * batch size, so a rebuild or a burst of posts costs a few round trips, not a few per event.
@@ -87,8 +98,9 @@ const json = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.par
  * for the whole batch, which is what lets a read mark count them with one query at the end.
  */
 export class TeamChatUnitOfWork {
-  private readonly channels = new Map<string, Channel>();
-  private readonly members = new Map<string, Member>();
+  private readonly channels: Map<string, Channel>;
+  /** Members by channel, then user. */
+  private readonly members: Map<string, Map<string, Member>>;
   private readonly messages = new Map<string, Message>();
   /** Messages in memory per channel, for counting a read mark's range and finding quotes. */
   private readonly messagesOf = new Map<string, Message[]>();
@@ -106,7 +118,14 @@ export class TeamChatUnitOfWork {
   /** Members whose whole-channel roster is loaded. */
   private readonly rosterLoaded = new Set<string>();
 
-  constructor(private readonly tx: Tx) {}
+  /** With rows a rebuild keeps, the batch works on those: every channel and member is there. */
+  constructor(
+    private readonly tx: Tx,
+    private readonly kept: KeptRows | null = null,
+  ) {
+    this.channels = kept?.channels ?? new Map();
+    this.members = kept?.members ?? new Map();
+  }
 
   async load(events: readonly RecordedEvent[]): Promise<void> {
     const channelIds = new Set<string>();
@@ -114,8 +133,9 @@ export class TeamChatUnitOfWork {
     const quotedOf = new Set<string>();
     const pairs = new Map<string, [string, string]>();
     const rosters = new Set<string>();
-    const pair = (channelId: string, userId: string) =>
-      pairs.set(memberKey(channelId, userId), [channelId, userId]);
+    const pair = (channelId: string, userId: string) => {
+      if (!this.kept) pairs.set(memberKey(channelId, userId), [channelId, userId]);
+    };
     for (const event of events) {
       const data = event.data as Data;
       const channelId = data.channelId as string | undefined;
@@ -148,6 +168,14 @@ export class TeamChatUnitOfWork {
         });
       }
     }
+    if (this.kept) {
+      // Every channel and member is in memory already; a read mark counts from where its channel stands.
+      for (const id of channelIds) {
+        const channel = this.channels.get(id);
+        if (channel) this.storedLastSeq.set(id, channel.last_seq);
+      }
+      return;
+    }
     if (channelIds.size > 0) {
       const { rows } = await sql<Channel & { version: string | number }>`
         SELECT * FROM tc_channels WHERE id = ANY(${[...channelIds]}::uuid[])`.execute(this.tx);
@@ -171,13 +199,8 @@ export class TeamChatUnitOfWork {
           ON m.channel_id = p.channel_id AND m.user_id = p.user_id
         UNION ALL
         SELECT m.* FROM tc_members m WHERE m.channel_id = ANY(${[...rosters]}::uuid[])`.execute(this.tx);
-      for (const row of rows) {
-        this.members.set(memberKey(row.channel_id, row.user_id), {
-          ...row,
-          joined_at: iso(row.joined_at),
-          version: String(row.version),
-        });
-      }
+      for (const row of rows)
+        this.putMember({ ...row, joined_at: iso(row.joined_at), version: String(row.version) });
       for (const channelId of rosters) this.rosterLoaded.add(channelId);
     }
   }
@@ -187,7 +210,7 @@ export class TeamChatUnitOfWork {
   }
 
   member(channelId: string, userId: string): Member | undefined {
-    return this.members.get(memberKey(channelId, userId));
+    return this.members.get(channelId)?.get(userId);
   }
 
   message(id: string): Message | undefined {
@@ -196,8 +219,8 @@ export class TeamChatUnitOfWork {
 
   /** Every member row of a channel with a deletion in the batch (loaded for exactly that). */
   rosterOf(channelId: string): Member[] {
-    if (!this.rosterLoaded.has(channelId)) throw new Error(`roster of ${channelId} was not loaded`);
-    return [...this.members.values()].filter((m) => m.channel_id === channelId);
+    if (!this.kept && !this.rosterLoaded.has(channelId)) throw new Error(`roster of ${channelId} was not loaded`);
+    return [...(this.members.get(channelId)?.values() ?? [])];
   }
 
   /** Messages of a channel quoting a message, oldest first. */
@@ -214,8 +237,14 @@ export class TeamChatUnitOfWork {
   }
 
   addMember(member: Member): void {
-    this.members.set(memberKey(member.channel_id, member.user_id), member);
+    this.putMember(member);
     this.changed(member);
+  }
+
+  private putMember(member: Member): void {
+    const members = this.members.get(member.channel_id);
+    if (members) members.set(member.user_id, member);
+    else this.members.set(member.channel_id, new Map([[member.user_id, member]]));
   }
 
   addMessage(message: Message, attachments: readonly AttachmentRef[]): void {

@@ -136,24 +136,24 @@ function recorded(events: { type: string; data: Record<string, unknown> }[]): Re
   );
 }
 
-describe('Team chat projector: any batch sizes give the tables of one event at a time', () => {
+describe('Team chat projector: any batch sizes give the tables of one event at a time, live or rebuilding', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let db: Kysely<ReadModels>;
 
   beforeAll(async () => {
     database = await createTestDatabase();
     db = database.db as Kysely<ReadModels>;
-    for (const schema of ['one_at_a_time', 'in_batches'])
+    for (const schema of ['one_at_a_time', 'in_batches', 'rebuilt'])
       await migrateProjector(db, teamChatProjector, schema);
   });
   afterAll(async () => database?.close());
 
-  async function project(schema: string, batches: RecordedEvent[][]) {
+  async function project(schema: string, batches: RecordedEvent[][], projector = teamChatProjector) {
     for (const table of teamChatTables) await sql`TRUNCATE ${sql.id(schema, table)}`.execute(db);
     for (const batch of batches) {
       await db.transaction().execute(async (tx) => {
         await sql`SET LOCAL search_path TO ${sql.id(schema)}, public`.execute(tx);
-        await teamChatProjector.apply(tx, batch);
+        await projector.apply(tx, batch);
       });
     }
   }
@@ -187,7 +187,11 @@ describe('Team chat projector: any batch sizes give the tables of one event at a
             at += size;
           }
           await project('in_batches', batches);
-          expect(await dump('in_batches')).toEqual(await dump('one_at_a_time'));
+          const oneAtATime = await dump('one_at_a_time');
+          expect(await dump('in_batches')).toEqual(oneAtATime);
+          // A rebuild's projector keeps channels and members in memory between batches.
+          await project('rebuilt', batches, teamChatProjector.rebuilding!());
+          expect(await dump('rebuilt')).toEqual(oneAtATime);
         },
       ),
       { numRuns: 60 },
