@@ -16,6 +16,7 @@ import {
   ProjectionRunner,
   readCheckpoint,
   rebuildProjector,
+  rebuildProjectors,
   type Projector,
   type ReadModels,
   type Reactor,
@@ -190,6 +191,44 @@ describe('projection runtime', () => {
       n: number;
     }>`SELECT count(*)::int AS n FROM pg_namespace WHERE nspname LIKE 'rebuild_%'`.execute(s.db);
     expect(schemas.rows[0]!.n).toBe(0);
+  });
+
+  it('rebuilds several projectors from one reading of the log, each to where the reading reached', async () => {
+    const s = await setup();
+    cleanup.push(() => s.database.close());
+    const counting = counter();
+    // a second read model: how many Ignored events there were
+    const ignoredCount: Projector = {
+      name: 'ignored_count',
+      handles: ['Ignored'],
+      tables: ['ignored_count'],
+      migrations: {
+        '0001': {
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+          up: async (db: Kysely<any>) => {
+            await db.schema.createTable('ignored_count').addColumn('position', 'bigint').execute();
+          },
+        },
+      },
+      apply: oneByOne(async (tx, event) => {
+        await sql`INSERT INTO ignored_count VALUES (${event.position.toString()})`.execute(tx);
+      }),
+    };
+    await s.write(12);
+    const results = await rebuildProjectors({ db: s.db, store: s.store, logger, batchSize: 5 }, [
+      counting,
+      ignoredCount,
+    ]);
+    expect(results.map((r) => [r.projector, r.events])).toEqual([
+      ['counter', 12],
+      ['ignored_count', 12],
+    ]);
+    expect(await s.rows()).toEqual(Array.from({ length: 12 }, (_, i) => i));
+    const ignored = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ignored_count`.execute(s.db);
+    expect(ignored.rows[0]!.n).toBe(12);
+    const head = await s.store.headPosition(); // the last event is an Ignored one
+    expect(await readCheckpoint(s.db, 'counter')).toBe(head);
+    expect(await readCheckpoint(s.db, 'ignored_count')).toBe(head);
   });
 
   it('a rebuild applies partitions side by side, each in log order, and an event of none alone', async () => {
