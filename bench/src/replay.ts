@@ -143,8 +143,13 @@ export async function run() {
           .n,
       );
 
-    const rebuilds: { projector: string; eventsPerSecond: number; seconds: number; peakRssMiB: number }[] =
-      [];
+    const rebuilds: {
+      projector: string;
+      eventsPerSecond: number;
+      applied: number;
+      seconds: number;
+      peakRssMiB: number;
+    }[] = [];
     const progress: { name: string; points: [number, number][] }[] = [];
     for (const projector of allProjectors) {
       const ran = await runChild(cli('projections-rebuild'), [projector.name], env);
@@ -153,6 +158,7 @@ export async function run() {
       rebuilds.push({
         projector: projector.name,
         eventsPerSecond: rate,
+        applied: applied!,
         seconds: seconds!,
         peakRssMiB: ran.peakRssMiB,
       });
@@ -222,8 +228,8 @@ export async function run() {
       series: [
         {
           title: 'Rebuild throughput along the history',
-          x: 'events replayed (thousands)',
-          y: 'events/s over the last stretch',
+          x: 'log events passed (thousands)',
+          y: 'log events/s over the last stretch',
           lines: [
             ...progress,
             {
@@ -237,11 +243,14 @@ export async function run() {
         },
       ],
       summary: [
+        // A read model handling a sliver of the log reads only that: beside reading all of it, its rate says little.
         ...rebuilds.map((r) => ({
-          metric: `(a) rebuild ${r.projector}`,
+          metric: `(a) rebuild ${r.projector} alone (${r.applied} events applied)`,
           value: r.eventsPerSecond,
           unit: 'log events/s',
-          reference: { label: 'read + decrypt the log', value: readRateDecrypted },
+          ...(r.applied >= events / 10
+            ? { reference: { label: 'read + decrypt the log', value: readRateDecrypted } }
+            : {}),
           target: '>= 30,000 events/s',
         })),
         {
