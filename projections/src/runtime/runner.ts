@@ -323,22 +323,25 @@ export class ProjectionRunner {
   ): Promise<void> {
     const { db } = this.options;
     if (events.length === 0) return;
+    const handled = events.filter((event) => projector.handles.includes(event.type));
+    const to = events[events.length - 1]!.position.toString();
+    const changed = handled.at(-1)?.position.toString() ?? null;
     await db.transaction().execute(async (tx) => {
-      // One round trip: the lock, where the checkpoint stands, and the settings of this transaction.
-      const { rows } = await sql<{ locked: boolean; position: string | null }>`
-        SELECT pg_try_advisory_xact_lock(${lockKey(checkpointName)}) AS locked,
-               (SELECT position FROM public.projection_checkpoints WHERE name = ${checkpointName}) AS position,
-               ${projectingSettings(schema)}`.execute(tx);
+      // One round trip: the lock, this transaction's settings, and the checkpoint moved on if it
+      // still stands at `from` (the move commits with the batch, or not at all).
+      const { rows } = await sql<{ locked: boolean; moved: boolean }>`
+        WITH settings AS MATERIALIZED (
+          SELECT pg_try_advisory_xact_lock(${lockKey(checkpointName)}) AS locked, ${projectingSettings(schema)}
+        ), moved AS (
+          UPDATE public.projection_checkpoints
+          SET position = ${to}, updated_at = now(), changed_position = COALESCE(${changed}::bigint, changed_position)
+          WHERE name = ${checkpointName} AND position = ${from.toString()} AND (SELECT locked FROM settings)
+          RETURNING 1
+        )
+        SELECT (SELECT locked FROM settings) AS locked, EXISTS (SELECT 1 FROM moved) AS moved`.execute(tx);
       if (!rows[0]?.locked) throw new StandBy(true);
-      if (BigInt(rows[0].position ?? -1) !== from) throw new StandBy(false);
-      const handled = events.filter((event) => projector.handles.includes(event.type));
+      if (!rows[0].moved) throw new StandBy(false);
       if (handled.length > 0) await projector.apply(tx, handled);
-      await writeCheckpoint(
-        tx,
-        checkpointName,
-        events[events.length - 1]!.position,
-        handled.at(-1)?.position ?? null,
-      );
     });
   }
 

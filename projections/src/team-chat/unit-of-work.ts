@@ -73,8 +73,6 @@ interface StoredRange {
 
 type Data = Record<string, unknown>;
 const memberKey = (channelId: string, userId: string) => `${channelId}/${userId}`;
-const iso = (value: Date | string) => (value instanceof Date ? value.toISOString() : value);
-const json = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
 
 /**
  * The channels and members a rebuild has written, kept between its batches: a rebuild starts from
@@ -89,8 +87,8 @@ export class KeptRows {
 
 /**
  * The rows a batch of Team chat events touches, held in memory while the events are applied in
- * order, then written back with one statement per table. Loading takes three queries whatever the
- * batch size, so a rebuild or a burst of posts costs a few round trips, not a few per event.
+ * order, then written back in one statement. Loading takes one query whatever the batch size, so a
+ * rebuild or a burst of posts costs a few round trips, not a few per event.
  *
  * Only what an event names is loaded, plus what a rule reaches beyond it: every member of a
  * channel where a message is deleted (their read counts may move) and every stored message
@@ -151,57 +149,40 @@ export class TeamChatUnitOfWork {
         quotedOf.add(data.messageId as string);
       if (event.type === 'MessageDeleted') rosters.add(channelId);
     }
-    if (messageIds.size > 0) {
-      const { rows } = await sql<Message>`
-        SELECT * FROM tc_messages WHERE id = ANY(${[...messageIds]}::uuid[])
-        UNION ALL
-        SELECT * FROM tc_messages WHERE quoted_message_id = ANY(${[...quotedOf]}::uuid[])`.execute(this.tx);
-      for (const row of rows) {
-        if (this.messages.has(row.id)) continue;
-        if (!row.deleted) this.storedLive.add(row.id);
-        this.remember({
-          ...row,
-          created_at: iso(row.created_at),
-          edited_at: row.edited_at && iso(row.edited_at),
-          reactions: json(row.reactions),
-          attachments: json(row.attachments),
-        });
-      }
+    if (channelIds.size === 0) return;
+    // Channels and members: from memory in a rebuild (see KeptRows), else with the messages, in
+    // one round trip (rows as JSON; int8 versions as text, which JSON numbers cannot hold exactly).
+    const kept = this.kept !== null;
+    const list = kept ? [] : [...pairs.values()];
+    const { rows } = await sql<{ messages: Message[]; channels: Channel[]; members: Member[] }>`
+      SELECT
+        (SELECT coalesce(json_agg(m), '[]') FROM (
+          SELECT * FROM tc_messages WHERE id = ANY(${[...messageIds]}::uuid[])
+          UNION ALL
+          SELECT * FROM tc_messages WHERE quoted_message_id = ANY(${[...quotedOf]}::uuid[])) m) AS messages,
+        (SELECT coalesce(json_agg(to_jsonb(c) || jsonb_build_object('version', c.version::text)), '[]')
+          FROM tc_channels c WHERE c.id = ANY(${kept ? [] : [...channelIds]}::uuid[])) AS channels,
+        (SELECT coalesce(json_agg(to_jsonb(m) || jsonb_build_object('version', m.version::text)), '[]') FROM (
+          SELECT m.* FROM tc_members m
+          JOIN unnest(${list.map((p) => p[0])}::uuid[], ${list.map((p) => p[1])}::uuid[]) AS p(channel_id, user_id)
+            ON m.channel_id = p.channel_id AND m.user_id = p.user_id
+          UNION ALL
+          SELECT m.* FROM tc_members m WHERE m.channel_id = ANY(${kept ? [] : [...rosters]}::uuid[])) m) AS members`.execute(
+      this.tx,
+    );
+    const { messages, channels, members } = rows[0]!;
+    for (const row of messages) {
+      if (this.messages.has(row.id)) continue;
+      if (!row.deleted) this.storedLive.add(row.id);
+      this.remember(row);
     }
-    if (this.kept) {
-      // Every channel and member is in memory already; a read mark counts from where its channel stands.
-      for (const id of channelIds) {
-        const channel = this.channels.get(id);
-        if (channel) this.storedLastSeq.set(id, channel.last_seq);
-      }
-      return;
-    }
-    if (channelIds.size > 0) {
-      const { rows } = await sql<Channel & { version: string | number }>`
-        SELECT * FROM tc_channels WHERE id = ANY(${[...channelIds]}::uuid[])`.execute(this.tx);
-      for (const row of rows) {
-        this.channels.set(row.id, {
-          ...row,
-          created_at: iso(row.created_at),
-          last_activity_at: iso(row.last_activity_at),
-          version: String(row.version),
-        });
-        this.storedLastSeq.set(row.id, row.last_seq);
-      }
-    }
-    for (const message of this.messages.values())
-      if (rosters.has(message.channel_id)) pair(message.channel_id, message.author_id);
-    if (pairs.size > 0 || rosters.size > 0) {
-      const list = [...pairs.values()];
-      const { rows } = await sql<Member & { version: string | number }>`
-        SELECT m.* FROM tc_members m
-        JOIN unnest(${list.map((p) => p[0])}::uuid[], ${list.map((p) => p[1])}::uuid[]) AS p(channel_id, user_id)
-          ON m.channel_id = p.channel_id AND m.user_id = p.user_id
-        UNION ALL
-        SELECT m.* FROM tc_members m WHERE m.channel_id = ANY(${[...rosters]}::uuid[])`.execute(this.tx);
-      for (const row of rows)
-        this.putMember({ ...row, joined_at: iso(row.joined_at), version: String(row.version) });
-      for (const channelId of rosters) this.rosterLoaded.add(channelId);
+    for (const row of channels) this.channels.set(row.id, row);
+    for (const row of members) this.putMember(row);
+    for (const channelId of rosters) this.rosterLoaded.add(channelId);
+    // A read mark counts from where its channel stood when loaded.
+    for (const id of channelIds) {
+      const channel = this.channels.get(id);
+      if (channel) this.storedLastSeq.set(id, channel.last_seq);
     }
   }
 
