@@ -5,7 +5,7 @@ import type { ReadModels } from '../read-models';
 import { CHECKPOINTS_DDL, ensureCheckpoint, lockKey, readCheckpoint, writeCheckpoint } from './checkpoints';
 import { migrateProjector, migrationTables } from './migrate';
 import { ProjectionRunner } from './runner';
-import type { Projector } from './types';
+import type { Projector, RebuildingProjector } from './types';
 
 export interface RebuildResult {
   projector: string;
@@ -65,12 +65,21 @@ export async function rebuildProjectors(
     await sql`DELETE FROM public.projection_checkpoints WHERE name = ${checkpointName}`.execute(db);
     await migrateProjector(db, projector, schema);
     await ensureCheckpoint(db, checkpointName);
-    const applying = projector.rebuilding?.() ?? projector;
+    const applying: RebuildingProjector = projector.rebuilding?.() ?? projector;
     const runner = new ProjectionRunner({ ...options, projectors: [applying], batchSize });
     const apply = applying.partition
       ? inPartitions(runner, applying, schema, checkpointName)
       : inOrder(runner, applying, schema, checkpointName);
-    rebuilds.push({ projector, schema, apply, handles: new Set(projector.handles), events: 0, analyzedAt: 0 });
+    const complete = applying.complete?.bind(applying);
+    rebuilds.push({
+      projector,
+      schema,
+      apply,
+      complete: complete && (() => runner.inTransaction(schema, complete)),
+      handles: new Set(projector.handles),
+      events: 0,
+      analyzedAt: 0,
+    });
   }
   // Only the events some read model handles (the rest would merely move checkpoints); the next page
   // is read (and decrypted) while the current one is applied.
@@ -100,7 +109,10 @@ export async function rebuildProjectors(
     options.onProgress?.(applied, (Date.now() - started) / 1000, reached);
   }
   // Every event of these types up to `reached` has been read: each projector stands there.
-  for (const rebuild of rebuilds) await rebuild.apply.finish(reached);
+  for (const rebuild of rebuilds) {
+    await rebuild.apply.finish(reached);
+    await rebuild.complete?.();
+  }
   const seconds = (Date.now() - started) / 1000;
   for (const { projector, events } of rebuilds) {
     if (swap) await swapIn(db, projector);

@@ -1,7 +1,7 @@
 import type { EventStore, RecordedEvent } from '@chat/events';
 import type { Logger } from '@chat/platform/logger';
 import { metrics } from '@chat/platform/metrics';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ReadModels } from '../read-models';
 import {
   CHECKPOINTS_DDL,
@@ -351,10 +351,14 @@ export class ProjectionRunner {
    */
   async applyPart(projector: Projector, events: readonly RecordedEvent[], schema: string): Promise<void> {
     const handled = events.filter((event) => projector.handles.includes(event.type));
-    if (handled.length === 0) return;
+    if (handled.length > 0) await this.inTransaction(schema, (tx) => projector.apply(tx, handled));
+  }
+
+  /** Work in a transaction with a projector's settings (see projectingSettings), on the tables of `schema`. */
+  async inTransaction(schema: string, work: (tx: Transaction<ReadModels>) => Promise<void>): Promise<void> {
     await this.options.db.transaction().execute(async (tx) => {
       await sql`SELECT ${projectingSettings(schema)}`.execute(tx);
-      await projector.apply(tx, handled);
+      await work(tx);
     });
   }
 

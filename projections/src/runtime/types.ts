@@ -29,10 +29,15 @@ export interface Projector {
   partition?(event: RecordedEvent): string | null;
   /**
    * The projector for one rebuild, which may keep rows in memory from one batch to the next: a
-   * rebuild starts from empty tables and is their only writer, so what it wrote is what they hold.
-   * Without it, a rebuild applies with the projector itself.
+   * rebuild starts from empty tables and is their only writer, and nothing reads them until it is
+   * done. Without it, a rebuild applies with the projector itself.
    */
-  rebuilding?(): Projector;
+  rebuilding?(): RebuildingProjector;
+}
+
+export interface RebuildingProjector extends Projector {
+  /** Writes what it kept in memory, once every event is applied (before the tables are swapped in). */
+  complete?(tx: Transaction<ReadModels>): Promise<void>;
 }
 
 /** For projectors whose events are rare: applies each event on its own. */

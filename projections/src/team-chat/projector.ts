@@ -7,6 +7,7 @@ import { teamChatMigrations, teamChatTables, type StoredReaction } from './table
 import {
   TeamChatUnitOfWork as Batch,
   KeptRows,
+  writeKeptRows,
   type Channel,
   type Member,
   type Message,
@@ -42,7 +43,11 @@ export const teamChatProjector: Projector = {
   apply: (tx, events) => applyEvents(tx, events, null),
   rebuilding() {
     const kept = new KeptRows();
-    return { ...teamChatProjector, apply: (tx, events) => applyEvents(tx, events, kept) };
+    return {
+      ...teamChatProjector,
+      apply: (tx, events) => applyEvents(tx, events, kept),
+      complete: (tx) => writeKeptRows(tx, kept),
+    };
   },
 };
 

@@ -75,9 +75,11 @@ type Data = Record<string, unknown>;
 const memberKey = (channelId: string, userId: string) => `${channelId}/${userId}`;
 
 /**
- * The channels and members a rebuild has written, kept between its batches: a rebuild starts from
- * empty tables and is their only writer, so these are every row there is, as stored. Its batches
- * then read neither back (a deletion needs its channel's whole membership, every time).
+ * The channels and members of a rebuild, kept in memory from its first batch to its end: a rebuild
+ * starts from empty tables and is their only writer, so these are every row there is. Its batches
+ * neither read them back (a deletion needs its channel's whole membership, every time) nor write
+ * them (read marks and deletions change members all the time): `writeKeptRows` writes each once,
+ * when the rebuild completes. Nothing reads the scratch tables before then.
  */
 export class KeptRows {
   readonly channels = new Map<string, Channel>();
@@ -245,9 +247,11 @@ export class TeamChatUnitOfWork {
   }
 
   changed(row: Channel | Member | Message): void {
-    if ('kind' in row) this.dirtyChannels.add(row);
-    else if ('is_member' in row) this.dirtyMembers.add(row);
-    else this.dirtyMessages.add(row);
+    if ('kind' in row) {
+      if (!this.kept) this.dirtyChannels.add(row);
+    } else if ('is_member' in row) {
+      if (!this.kept) this.dirtyMembers.add(row);
+    } else this.dirtyMessages.add(row);
   }
 
   dropAttachmentsOfMessage(messageId: string): void {
@@ -290,26 +294,11 @@ export class TeamChatUnitOfWork {
   /** Writes every changed row back, in one statement whatever the batch held. */
   async flush(): Promise<void> {
     await this.countStoredRanges();
-    const writes: RawBuilder<unknown>[] = [];
-    const rows = (set: Iterable<unknown>) => JSON.stringify([...set]);
-    if (this.dirtyChannels.size > 0)
-      writes.push(sql`
-        INSERT INTO tc_channels AS c
-        SELECT * FROM json_populate_recordset(NULL::tc_channels, ${rows(this.dirtyChannels)}::json)
-        ON CONFLICT (id) DO UPDATE SET deleted = EXCLUDED.deleted, member_count = EXCLUDED.member_count,
-          last_seq = EXCLUDED.last_seq, live_count = EXCLUDED.live_count, change_seq = EXCLUDED.change_seq,
-          version = EXCLUDED.version, last_activity_at = EXCLUDED.last_activity_at`);
-    if (this.dirtyMembers.size > 0)
-      writes.push(sql`
-        INSERT INTO tc_members AS m
-        SELECT * FROM json_populate_recordset(NULL::tc_members, ${rows(this.dirtyMembers)}::json)
-        ON CONFLICT (channel_id, user_id) DO UPDATE SET role = EXCLUDED.role, is_member = EXCLUDED.is_member,
-          joined_at = EXCLUDED.joined_at, read_seq = EXCLUDED.read_seq, read_live = EXCLUDED.read_live,
-          mine_after = EXCLUDED.mine_after, muted = EXCLUDED.muted, version = EXCLUDED.version`);
+    const writes = channelAndMemberWrites([...this.dirtyChannels], [...this.dirtyMembers]);
     if (this.dirtyMessages.size > 0)
       writes.push(sql`
         INSERT INTO tc_messages AS m
-        SELECT * FROM json_populate_recordset(NULL::tc_messages, ${rows(this.dirtyMessages)}::json)
+        SELECT * FROM json_populate_recordset(NULL::tc_messages, ${rows([...this.dirtyMessages])}::json)
         ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, edited_at = EXCLUDED.edited_at, deleted = EXCLUDED.deleted,
           quote_snippet = EXCLUDED.quote_snippet, quote_deleted = EXCLUDED.quote_deleted, reactions = EXCLUDED.reactions,
           attachments = EXCLUDED.attachments, changed = EXCLUDED.changed`);
@@ -323,10 +312,8 @@ export class TeamChatUnitOfWork {
         INSERT INTO tc_attachments
         SELECT * FROM json_populate_recordset(NULL::tc_attachments, ${rows(this.newAttachments)}::json)
         ON CONFLICT (id) DO NOTHING`);
-    if (writes.length === 0) return;
     // Every write as a data-modifying WITH clause of one statement: one round trip.
-    const clauses = writes.map((write, i) => sql`${sql.raw(`w${i}`)} AS (${write})`);
-    await sql`WITH ${sql.join(clauses, sql`, `)} SELECT 1`.execute(this.tx);
+    await writeAll(this.tx, writes);
   }
 
   /**
@@ -362,4 +349,41 @@ export class TeamChatUnitOfWork {
     if (list) list.push(message);
     else this.messagesOf.set(message.channel_id, [message]);
   }
+}
+
+const rows = (list: readonly unknown[]) => JSON.stringify(list);
+
+/** Upserts of channel and member rows, as clauses of a write statement. */
+function channelAndMemberWrites(channels: readonly Channel[], members: readonly Member[]): RawBuilder<unknown>[] {
+  const writes: RawBuilder<unknown>[] = [];
+  if (channels.length > 0)
+    writes.push(sql`
+      INSERT INTO tc_channels AS c
+      SELECT * FROM json_populate_recordset(NULL::tc_channels, ${rows(channels)}::json)
+      ON CONFLICT (id) DO UPDATE SET deleted = EXCLUDED.deleted, member_count = EXCLUDED.member_count,
+        last_seq = EXCLUDED.last_seq, live_count = EXCLUDED.live_count, change_seq = EXCLUDED.change_seq,
+        version = EXCLUDED.version, last_activity_at = EXCLUDED.last_activity_at`);
+  if (members.length > 0)
+    writes.push(sql`
+      INSERT INTO tc_members AS m
+      SELECT * FROM json_populate_recordset(NULL::tc_members, ${rows(members)}::json)
+      ON CONFLICT (channel_id, user_id) DO UPDATE SET role = EXCLUDED.role, is_member = EXCLUDED.is_member,
+        joined_at = EXCLUDED.joined_at, read_seq = EXCLUDED.read_seq, read_live = EXCLUDED.read_live,
+        mine_after = EXCLUDED.mine_after, muted = EXCLUDED.muted, version = EXCLUDED.version`);
+  return writes;
+}
+
+/** Writes the clauses as one statement: one round trip. */
+async function writeAll(tx: Tx, writes: readonly RawBuilder<unknown>[]): Promise<void> {
+  if (writes.length === 0) return;
+  const clauses = writes.map((write, i) => sql`${sql.raw(`w${i}`)} AS (${write})`);
+  await sql`WITH ${sql.join(clauses, sql`, `)} SELECT 1`.execute(tx);
+}
+
+/** A rebuild's channels and members, written once it has applied every event (see KeptRows). */
+export async function writeKeptRows(tx: Tx, kept: KeptRows): Promise<void> {
+  const members = [...kept.members.values()].flatMap((of) => [...of.values()]);
+  await writeAll(tx, channelAndMemberWrites([...kept.channels.values()], []));
+  for (let at = 0; at < members.length; at += 5_000)
+    await writeAll(tx, channelAndMemberWrites([], members.slice(at, at + 5_000)));
 }
