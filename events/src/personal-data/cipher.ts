@@ -9,10 +9,21 @@ export function seal(key: Buffer, plaintext: Buffer): string {
 }
 
 export function open(key: Buffer, sealed: string): Buffer {
+  const { decipher, body } = opening(key, sealed);
+  return Buffer.concat([decipher.update(body), decipher.final()]);
+}
+
+/** `open` for UTF-8 text, decoded as it is deciphered (no buffers joined: every event read takes this). */
+export function openText(key: Buffer, sealed: string): string {
+  const { decipher, body } = opening(key, sealed);
+  return decipher.update(body, undefined, 'utf8') + decipher.final('utf8');
+}
+
+function opening(key: Buffer, sealed: string) {
   const raw = Buffer.from(sealed, 'base64');
   const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
   decipher.setAuthTag(raw.subarray(raw.length - 16));
-  return Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]);
+  return { decipher, body: raw.subarray(12, raw.length - 16) };
 }
 
 /** Parses a 32-byte key given as 64 hex characters or base64. */

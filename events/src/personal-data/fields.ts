@@ -1,5 +1,5 @@
 import type { EventCatalogue } from '../catalogue/catalogue';
-import { open, seal } from './cipher';
+import { openText, seal } from './cipher';
 import { ERASED, type KeyVault } from './vault';
 
 /** How an encrypted field is stored in place of its plain string. */
@@ -46,7 +46,7 @@ export function decryptPersonalData(data: Record<string, unknown>, keys: Map<str
     if (!isEncrypted(value)) continue;
     plain ??= { ...data };
     const key = keys.get(value.$pd);
-    plain[field] = key ? open(key, value.v).toString('utf8') : ERASED;
+    plain[field] = key ? openText(key, value.v) : ERASED;
   }
   return plain ?? data;
 }
