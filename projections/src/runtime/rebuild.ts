@@ -11,6 +11,7 @@ export interface RebuildResult {
   projector: string;
   /** Events it applied (a rebuild reads only the types its read model handles). */
   events: number;
+  /** Of the whole rebuild (projectors rebuilt together finish together). */
   seconds: number;
 }
 
@@ -40,9 +41,11 @@ export async function rebuildProjector(
 }
 
 /**
- * Rebuilds several projectors from one reading of the log: each page is read and decrypted once
- * and each projector given the events it handles, so Node's share (parsing, decrypting) is paid
- * once, not once per read model. Each is swapped in on its own once all are rebuilt.
+ * Rebuilds several projectors from one reading of the log: each page holds the event types any of
+ * them handles and each projector is given its own, so an event several handle is read and
+ * decrypted once, and every projector ends where the reading reached (not at its own last event,
+ * which would send the live runner back over the rest of the log). Each is swapped in on its own
+ * once all are rebuilt.
  */
 export async function rebuildProjectors(
   options: RebuildOptions,
