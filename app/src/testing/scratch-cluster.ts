@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, chownSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, chownSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
 
@@ -28,10 +29,11 @@ export class ScratchCluster {
     this.url = `postgres://postgres@127.0.0.1:${port}/postgres`;
   }
 
-  static async create(port: number): Promise<ScratchCluster> {
+  /** Initialises and starts a cluster on a port of its own (see `freePort`). */
+  static async create(): Promise<ScratchCluster> {
     const bin = postgresBinaries();
     if (!bin) throw new Error('no PostgreSQL binaries on this machine');
-    const cluster = new ScratchCluster(bin, port);
+    const cluster = new ScratchCluster(bin, await freePort());
     if (userInfo().uid === 0) chownSync(cluster.dir, uidOf('postgres'), gidOf('postgres'));
     cluster.run('initdb', ['-D', path.join(cluster.dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
     cluster.start();
@@ -62,6 +64,27 @@ export class ScratchCluster {
   private command(tool: string, args: string[]): [string, string[]] {
     const binary = path.join(this.bin, tool);
     return userInfo().uid === 0 ? ['runuser', ['-u', 'postgres', '--', binary, ...args]] : [binary, args];
+  }
+}
+
+/**
+ * A port nothing listens on, below the range the kernel hands to outgoing connections: a port in
+ * that range can be taken by any client connection between the test's stop and start.
+ */
+async function freePort(): Promise<number> {
+  const range = '/proc/sys/net/ipv4/ip_local_port_range';
+  const ephemeralFrom = existsSync(range) ? Number(readFileSync(range, 'utf8').trim().split(/\s+/)[0]) : 32_768;
+  const low = 20_000;
+  const high = Math.max(low + 1_000, ephemeralFrom);
+  for (let tries = 0; ; tries++) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+    if (tries >= 50) throw new Error('found no free port for a scratch PostgreSQL cluster');
   }
 }
 

@@ -10,7 +10,7 @@ describe.skipIf(!postgresBinaries())('PostgreSQL stops during a write load, then
   let t: TestSystem;
   let emma: ApiClient;
   beforeAll(async () => {
-    cluster = await ScratchCluster.create(55_000 + Math.floor(Math.random() * 5_000));
+    cluster = await ScratchCluster.create();
     t = await startTestSystem({ databaseUrl: cluster.url, env: { DB_TIMEOUT_MS: '1000' } });
     emma = await t.login('emma@demo.local');
   }, 120_000);
