@@ -13,6 +13,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   oneByOne,
+  parseProgress,
+  PROGRESS_CHANNEL,
   ProjectionRunner,
   readCheckpoint,
   rebuildProjector,
@@ -135,6 +137,44 @@ describe('projection runtime', () => {
     expect(await s.rows()).toEqual(counted.map((e) => (e.data as { n: number }).n));
     await runner.catchUp();
     expect(await s.rows()).toEqual(Array.from({ length: 10 }, (_, i) => i));
+  });
+
+  it('announces every checkpoint it commits, in order, and none it rolls back', async () => {
+    const s = await setup();
+    cleanup.push(() => s.database.close());
+    const heard: { name: string; position: bigint; changedPosition: bigint }[] = [];
+    // (An empty payload says the listening connection (re)connected: not an announcement.)
+    const stopListening = await s.database.listen(PROGRESS_CHANNEL, (payload) => {
+      const progress = parseProgress(payload);
+      if (progress) heard.push(progress);
+    });
+    cleanup.unshift(stopListening);
+    const projector = counter({ n: 7, times: 1 });
+    const runner = new ProjectionRunner({
+      db: s.db,
+      store: s.store,
+      projectors: [projector],
+      logger,
+      batchSize: 5,
+    });
+    await runner.migrate();
+    await s.write(10);
+    await expect(async () => {
+      for (;;) if ((await runner.projectBatch(projector)) === 0) await new Promise((r) => setTimeout(r, 5));
+    }).rejects.toThrow('projector bug');
+    const atFailure = await readCheckpoint(s.db, 'counter');
+    // Every committed batch was announced (in commit order); the failed one, rolled back, was not.
+    await expect.poll(() => heard.at(-1)?.position).toBe(atFailure);
+    expect(heard.every((h) => h.name === 'counter' && h.position <= atFailure)).toBe(true);
+    await runner.catchUp();
+    const end = await readCheckpoint(s.db, 'counter');
+    await expect.poll(() => heard.at(-1)?.position).toBe(end);
+    const positions = heard.map((h) => h.position);
+    expect(positions).toEqual([...positions].sort((a, b) => (a < b ? -1 : 1)));
+    expect(new Set(positions).size).toBe(positions.length);
+    // The changed position is that of the last Counted event applied, never an Ignored one after it.
+    const counted = (await s.store.readAll(-1n, 1_000)).filter((e) => e.type === 'Counted');
+    expect(heard.at(-1)!.changedPosition).toBe(counted.at(-1)!.position);
   });
 
   it.skipIf(!onRealPostgres())('two instances of a projector never apply an event twice', async () => {

@@ -22,7 +22,11 @@ export async function registerQueryApi(
   options: QueryApiOptions,
 ): Promise<void> {
   const db = platform.database.db as Kysely<ReadModels>;
-  const watcher = new CheckpointWatcher(db, options.projectors, { appends: platform.store });
+  const watcher = new CheckpointWatcher(db, options.projectors, {
+    appends: platform.store,
+    progress: platform.database,
+  });
+  await watcher.start();
   const versions = new ChangeVersions(watcher);
   const sessions = await platform.signedIn();
   app.addHook('onClose', async () => watcher.close());

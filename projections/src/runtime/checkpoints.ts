@@ -59,3 +59,17 @@ export async function writeCheckpoint(
 
 /** A stable advisory-lock key per projector, so one instance at a time projects it. */
 export const lockKey = (name: string) => sql`hashtext(${'projector:' + name})`;
+
+/**
+ * The channel on which a projector announces, with the commit of each batch, where its checkpoint
+ * now stands: `<name> <position> <changed position>` (see ProjectionRunner.applyBatch).
+ */
+export const PROGRESS_CHANNEL = 'projection_progress';
+
+/** A progress announcement, or null if the payload is not one. */
+export function parseProgress(payload: string): Omit<Checkpoint, 'updatedAt'> | null {
+  const match = /^(\S+) (-?\d{1,20}) (-?\d{1,20})$/.exec(payload);
+  return match
+    ? { name: match[1]!, position: BigInt(match[2]!), changedPosition: BigInt(match[3]!) }
+    : null;
+}

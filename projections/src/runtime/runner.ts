@@ -5,6 +5,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ReadModels } from '../read-models';
 import {
   CHECKPOINTS_DDL,
+  PROGRESS_CHANNEL,
   ensureCheckpoint,
   lockKey,
   readCheckpoint,
@@ -328,7 +329,8 @@ export class ProjectionRunner {
     const changed = handled.at(-1)?.position.toString() ?? null;
     await db.transaction().execute(async (tx) => {
       // One round trip: the lock, this transaction's settings, and the checkpoint moved on if it
-      // still stands at `from` (the move commits with the batch, or not at all).
+      // still stands at `from` (the move commits with the batch, or not at all), announced to
+      // query APIs with the commit (a notification is delivered when its transaction commits).
       const { rows } = await sql<{ locked: boolean; moved: boolean }>`
         WITH settings AS MATERIALIZED (
           SELECT pg_try_advisory_xact_lock(${lockKey(checkpointName)}) AS locked, ${projectingSettings(schema)}
@@ -336,9 +338,12 @@ export class ProjectionRunner {
           UPDATE public.projection_checkpoints
           SET position = ${to}, updated_at = now(), changed_position = COALESCE(${changed}::bigint, changed_position)
           WHERE name = ${checkpointName} AND position = ${from.toString()} AND (SELECT locked FROM settings)
-          RETURNING 1
+          RETURNING name, position, changed_position
         )
-        SELECT (SELECT locked FROM settings) AS locked, EXISTS (SELECT 1 FROM moved) AS moved`.execute(tx);
+        SELECT (SELECT locked FROM settings) AS locked, EXISTS (SELECT 1 FROM moved) AS moved,
+          (SELECT pg_notify(${PROGRESS_CHANNEL}, concat_ws(' ', name, position, changed_position)) FROM moved) AS announced`.execute(
+        tx,
+      );
       if (!rows[0]?.locked) throw new StandBy(true);
       if (!rows[0].moved) throw new StandBy(false);
       if (handled.length > 0) await projector.apply(tx, handled);
