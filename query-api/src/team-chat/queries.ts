@@ -1,6 +1,6 @@
 import type { ReadModels } from '@chat/projections';
 import type { ListedAttachment, StoredReaction } from '@chat/projections/team-chat/tables';
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 
 type Db = Kysely<ReadModels>;
 
@@ -67,20 +67,6 @@ export async function channelAccess(
   return rows[0];
 }
 
-/**
- * The version of a viewer's sidebar: the newest change among public channels (any of them may be
- * listed) and among the viewer's own memberships. Both only grow, so an older tag never returns.
- */
-export async function sidebarVersion(db: Db, viewer: string): Promise<string> {
-  const { rows } = await sql<{ public_version: string | null; my_version: string | null }>`
-    SELECT (SELECT max(version) FROM tc_channels WHERE kind = 'public') AS public_version,
-           (SELECT max(greatest(m.version, CASE WHEN m.is_member THEN c.version ELSE 0 END))
-              FROM tc_members m JOIN tc_channels c ON c.id = m.channel_id WHERE m.user_id = ${viewer}) AS my_version`.execute(
-    db,
-  );
-  return `${rows[0]?.public_version ?? 0}.${rows[0]?.my_version ?? 0}`;
-}
-
 export interface MemberRow {
   user_id: string;
   name: string | null;
@@ -115,6 +101,37 @@ export interface MessageRow {
 
 export type MessagePage = { after: number } | { before: number } | { newest: true };
 
+/** The messages of a page, up to the channel change number `upTo` (a value, or a column of the query). */
+function pageOfMessages(
+  channelId: string,
+  page: MessagePage,
+  limit: number,
+  upTo: RawBuilder<number> | number,
+) {
+  const select = sql`
+    SELECT msg.id, msg.seq, msg.author_id, au.name AS author_name, msg.body, msg.created_at, msg.edited_at, msg.deleted,
+           msg.quoted_message_id, qu.name AS quote_author_name, msg.quote_snippet, msg.quote_deleted,
+           msg.reactions, msg.attachments, msg.changed
+    FROM tc_messages msg
+    LEFT JOIN users au ON au.id = msg.author_id
+    LEFT JOIN users qu ON qu.id = msg.quote_author_id
+    WHERE msg.channel_id = ${channelId}`;
+  if ('after' in page)
+    return sql`${select} AND msg.changed > ${page.after} AND msg.changed <= ${upTo} ORDER BY msg.changed LIMIT ${limit}`;
+  const before = 'before' in page ? sql`AND msg.seq < ${page.before}` : sql``;
+  return sql`${select} ${before} ORDER BY msg.seq DESC LIMIT ${limit}`;
+}
+
+/** Rows in the page's order: changes in change order, pages of history newest first. */
+function fromPage(page: MessagePage, rows: MessageRow[]): MessageRow[] {
+  if (!('after' in page)) rows.reverse();
+  return rows.map((row) => ({
+    ...row,
+    reactions: typeof row.reactions === 'string' ? JSON.parse(row.reactions) : row.reactions,
+    attachments: typeof row.attachments === 'string' ? JSON.parse(row.attachments) : row.attachments,
+  }));
+}
+
 /**
  * A page of a channel's messages in seq order: the newest, those before a seq, or those changed
  * after a cursor (in change order, up to `upTo` so that the cursor answered is exact).
@@ -126,32 +143,35 @@ export async function channelMessages(
   limit: number,
   upTo: number,
 ): Promise<MessageRow[]> {
-  const select = sql`
-    SELECT msg.id, msg.seq, msg.author_id, au.name AS author_name, msg.body, msg.created_at, msg.edited_at, msg.deleted,
-           msg.quoted_message_id, qu.name AS quote_author_name, msg.quote_snippet, msg.quote_deleted,
-           msg.reactions, msg.attachments, msg.changed
-    FROM tc_messages msg
-    LEFT JOIN users au ON au.id = msg.author_id
-    LEFT JOIN users qu ON qu.id = msg.quote_author_id
-    WHERE msg.channel_id = ${channelId}`;
-  let rows: MessageRow[];
-  if ('after' in page) {
-    rows = (
-      await sql<MessageRow>`${select} AND msg.changed > ${page.after} AND msg.changed <= ${upTo} ORDER BY msg.changed LIMIT ${limit}`.execute(
-        db,
-      )
-    ).rows;
-  } else {
-    const before = 'before' in page ? sql`AND msg.seq < ${page.before}` : sql``;
-    rows = (
-      await sql<MessageRow>`${select} ${before} ORDER BY msg.seq DESC LIMIT ${limit}`.execute(db)
-    ).rows.reverse();
-  }
-  return rows.map((row) => ({
-    ...row,
-    reactions: typeof row.reactions === 'string' ? JSON.parse(row.reactions) : row.reactions,
-    attachments: typeof row.attachments === 'string' ? JSON.parse(row.attachments) : row.attachments,
-  }));
+  const { rows } = await pageOfMessages(channelId, page, limit, upTo).$castTo<MessageRow>().execute(db);
+  return fromPage(page, rows);
+}
+
+/**
+ * A channel's access and versions (see channelAccess) and a page of its messages up to its change
+ * number, in one query; undefined when the viewer may not see the channel.
+ */
+export async function visibleChannelMessages(
+  db: Db,
+  viewer: string,
+  channelId: string,
+  page: MessagePage,
+  limit: number,
+): Promise<{ access: { change_seq: number; version: string }; rows: MessageRow[] } | undefined> {
+  const { rows } = await sql<MessageRow & { access_change_seq: number; access_version: string }>`
+    SELECT a.change_seq AS access_change_seq, a.version AS access_version, p.*
+    FROM (SELECT c.change_seq, c.version FROM tc_channels c
+          LEFT JOIN tc_members m ON m.channel_id = c.id AND m.user_id = ${viewer}
+          WHERE c.id = ${channelId} AND NOT c.deleted AND (c.kind = 'public' OR m.is_member)) a
+    LEFT JOIN LATERAL (${pageOfMessages(channelId, page, limit, sql<number>`a.change_seq`)}) p ON true
+    ORDER BY ${'after' in page ? sql`p.changed` : sql`p.seq DESC`}`.execute(db);
+  const first = rows[0];
+  if (!first) return undefined;
+  const access = { change_seq: first.access_change_seq, version: first.access_version };
+  const messages = rows
+    .filter((row) => row.id !== null)
+    .map(({ access_change_seq: _seq, access_version: _version, ...row }) => row);
+  return { access, rows: fromPage(page, messages) };
 }
 
 export interface AttachmentRow {

@@ -19,7 +19,7 @@ import {
   channelAccess,
   channelMembers,
   channelMessages,
-  sidebarVersion,
+  visibleChannelMessages,
   visibleAttachment,
   visibleChannel,
   visibleChannels,
@@ -152,6 +152,21 @@ const tagOf = (() => {
   };
 })();
 
+/**
+ * The version of a sidebar: of each channel listed, its row's version and the viewer's membership
+ * row's. Every change of what a sidebar shows moves one of them (or lists a channel more or less).
+ */
+function sidebarVersion(rows: readonly ChannelRow[]): string {
+  const hash = createHash('sha256');
+  // In a fixed order: the same rows read twice may come in another.
+  for (const row of [...rows].sort((a, b) => (a.id < b.id ? -1 : 1)))
+    hash.update(`${row.id}.${row.version}.${row.member_version ?? ''};`);
+  return hash.digest('base64url').slice(0, 22);
+}
+
+/** A viewer's access to a channel, as remembered (see TeamChatVersionCache). */
+const accessKey = (viewer: string, channelId: string) => `a:${viewer}:${channelId}`;
+
 const sortKey = (c: z.infer<typeof ChannelItem>) => `${c.kind === 'dm' ? 1 : 0}${c.name.toLowerCase()}`;
 
 /** Inline only for raster images a browser cannot run; everything else downloads. */
@@ -188,7 +203,7 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
   const accessTo = async (request: FastifyRequest, viewer: string, channelId: string) => {
     const access = await cache.get(
       request,
-      `a:${viewer}:${channelId}`,
+      accessKey(viewer, channelId),
       async () => (await channelAccess(db, viewer, channelId)) ?? null,
     );
     if (!access) throw new NotFoundError('No such channel');
@@ -207,10 +222,17 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
     },
     async (request, reply) => {
       const { userId } = principalOf(request);
-      const sidebar = await cache.get(request, `s:${userId}`, () => sidebarVersion(db, userId));
-      const version = `${sidebar}.${await versions.of('users')}.${tagOf(userId)}`;
+      const users = await versions.of('users');
+      // The sidebar's version is that of the rows it is made of: when they were just read for it,
+      // a changed sidebar costs that one query, not a second one for its rows.
+      let rows: ChannelRow[] | null = null;
+      const sidebar = await cache.get(request, `s:${userId}`, async () => {
+        rows = await visibleChannels(db, userId);
+        return sidebarVersion(rows);
+      });
+      const version = `${sidebar}.${users}.${tagOf(userId)}`;
       return withEtag(request, reply, version, async () => {
-        const items = (await visibleChannels(db, userId)).map((row) => toChannel(row, userId));
+        const items = (rows ?? (await visibleChannels(db, userId))).map((row) => toChannel(row, userId));
         items.sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
         return { items };
       });
@@ -261,19 +283,24 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
     },
     async (request, reply) => {
       const { userId } = principalOf(request);
-      const channel = await accessTo(request, userId, request.params.id);
+      const channelId = request.params.id;
       const { after, before, limit = 50 } = request.query;
-      const upTo = channel.change_seq;
+      const page: MessagePage =
+        after !== undefined ? { after: Number(after) } : before !== undefined ? { before } : { newest: true };
+      const users = await versions.of('users');
+      // Access not known since the read model last changed: asked with the page, in one query.
+      let fetched: MessageRow[] | null = null;
+      const access = await cache.get(request, accessKey(userId, channelId), async () => {
+        const visible = await visibleChannelMessages(db, userId, channelId, page, limit);
+        fetched = visible?.rows ?? null;
+        return visible?.access ?? null;
+      });
+      if (!access) throw new NotFoundError('No such channel');
+      const upTo = access.change_seq;
       // The channel's change number is the whole version of its message list: a 304 reads no message.
-      const version = `${upTo}.${await versions.of('users')}.${tagOf(userId, channel.id, after, before, limit)}`;
+      const version = `${upTo}.${users}.${tagOf(userId, channelId, after, before, limit)}`;
       return withEtag(request, reply, version, async () => {
-        const page: MessagePage =
-          after !== undefined
-            ? { after: Number(after) }
-            : before !== undefined
-              ? { before }
-              : { newest: true };
-        const rows = await channelMessages(db, channel.id, page, limit, upTo);
+        const rows = fetched ?? (await channelMessages(db, channelId, page, limit, upTo));
         // A full page of changes continues from its last change; otherwise the poller has everything up to upTo.
         const cursor = 'after' in page && rows.length === limit ? rows[rows.length - 1]!.changed : upTo;
         if ('after' in page) rows.sort((a, b) => a.seq - b.seq);
