@@ -24,7 +24,7 @@ import { ERROR_LIMIT, P99_LIMIT_MS, runStep, type StepResult } from './load/step
  * Settings (environment): LOAD_MODES (all-in-one,services), LOAD_STEP_SECONDS (30),
  * LOAD_STARTUP_SECONDS (15: the servers run at the first N before the first step is measured),
  * LOAD_STEPS (a count of the ladder 50,100,200,400,800,1600,3200,5000,6400,8000,10000, default 8,
- * or a comma-separated list of N), LOAD_WARMUP_SECONDS (3), LOAD_BUDGET_MINUTES (11: no step
+ * or a comma-separated list of N), LOAD_WARMUP_SECONDS (3), LOAD_BUDGET_MINUTES (16: no step
  * starts that could not end within it),
  * LOAD_ACCOUNTS (100), LOAD_AGENT_ACCOUNTS (10), LOAD_CHANNELS (10), LOAD_HISTORY (50 messages
  * per channel), LOAD_AGENT_SHARE (0.03), LOAD_VISITOR_SHARE (0.01), LOAD_SOCKETS (256 keep-alive
@@ -45,7 +45,7 @@ const settings = {
     : LADDER.slice(0, number('LOAD_STEPS', 8)),
   warmupSeconds: number('LOAD_WARMUP_SECONDS', 3),
   startupSeconds: number('LOAD_STARTUP_SECONDS', 15),
-  budgetMinutes: number('LOAD_BUDGET_MINUTES', 11),
+  budgetMinutes: number('LOAD_BUDGET_MINUTES', 16),
   accounts: number('LOAD_ACCOUNTS', 100),
   agentAccounts: number('LOAD_AGENT_ACCOUNTS', 10),
   channels: number('LOAD_CHANNELS', 10),
