@@ -14,7 +14,11 @@ declare module 'fastify' {
  * read models have passed p; if they have not by then it answers anyway, marked `X-Stale: true`.
  * Every answer says what it reflects in `X-Position`.
  */
-export function registerConsistencyHooks(app: HttpServer, watcher: CheckpointWatcher, maxWaitMs: number): void {
+export function registerConsistencyHooks(
+  app: HttpServer,
+  watcher: CheckpointWatcher,
+  maxWaitMs: number,
+): void {
   app.addHook('preHandler', async (request, reply) => {
     const header = request.headers['x-min-position'];
     if (typeof header === 'string' && header !== '') {

@@ -1,8 +1,8 @@
-import type { ReadModels } from '@chat/projections';
 import type { ListedAttachment, StoredReaction } from '@chat/projections/team-chat/tables';
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
+import type { PreparedReads } from '../prepared-reads';
 
-type Db = Kysely<ReadModels>;
+type Db = PreparedReads;
 
 /** A channel as one viewer sees it, with their membership. */
 export interface ChannelRow {
@@ -38,8 +38,7 @@ const VISIBLE_FROM = (viewer: string) => sql`
   WHERE NOT c.deleted AND (c.kind = 'public' OR m.is_member)`;
 
 export async function visibleChannels(db: Db, viewer: string): Promise<ChannelRow[]> {
-  const { rows } = await sql<ChannelRow>`SELECT ${CHANNEL_COLUMNS} ${VISIBLE_FROM(viewer)}`.execute(db);
-  return rows;
+  return db.rows(sql<ChannelRow>`SELECT ${CHANNEL_COLUMNS} ${VISIBLE_FROM(viewer)}`);
 }
 
 export async function visibleChannel(
@@ -47,10 +46,9 @@ export async function visibleChannel(
   viewer: string,
   channelId: string,
 ): Promise<ChannelRow | undefined> {
-  const { rows } =
-    await sql<ChannelRow>`SELECT ${CHANNEL_COLUMNS} ${VISIBLE_FROM(viewer)} AND c.id = ${channelId}`.execute(
-      db,
-    );
+  const rows = await db.rows(
+    sql<ChannelRow>`SELECT ${CHANNEL_COLUMNS} ${VISIBLE_FROM(viewer)} AND c.id = ${channelId}`,
+  );
   return rows[0];
 }
 
@@ -60,10 +58,10 @@ export async function channelAccess(
   viewer: string,
   channelId: string,
 ): Promise<{ change_seq: number; version: string } | undefined> {
-  const { rows } = await sql<{ change_seq: number; version: string }>`
+  const rows = await db.rows(sql<{ change_seq: number; version: string }>`
     SELECT c.change_seq, c.version FROM tc_channels c
     LEFT JOIN tc_members m ON m.channel_id = c.id AND m.user_id = ${viewer}
-    WHERE c.id = ${channelId} AND NOT c.deleted AND (c.kind = 'public' OR m.is_member)`.execute(db);
+    WHERE c.id = ${channelId} AND NOT c.deleted AND (c.kind = 'public' OR m.is_member)`);
   return rows[0];
 }
 
@@ -74,10 +72,10 @@ export interface MemberRow {
 }
 
 export async function channelMembers(db: Db, channelId: string): Promise<MemberRow[]> {
-  const { rows } = await sql<MemberRow>`
+  const rows = await db.rows(sql<MemberRow>`
     SELECT m.user_id, u.name, m.role FROM tc_members m LEFT JOIN users u ON u.id = m.user_id
     WHERE m.channel_id = ${channelId} AND m.is_member
-    ORDER BY m.role = 'ADMIN' DESC, lower(coalesce(u.name, '')), m.user_id`.execute(db);
+    ORDER BY m.role = 'ADMIN' DESC, lower(coalesce(u.name, '')), m.user_id`);
   return rows;
 }
 
@@ -143,7 +141,7 @@ export async function channelMessages(
   limit: number,
   upTo: number,
 ): Promise<MessageRow[]> {
-  const { rows } = await pageOfMessages(channelId, page, limit, upTo).$castTo<MessageRow>().execute(db);
+  const rows = await db.rows(pageOfMessages(channelId, page, limit, upTo).$castTo<MessageRow>());
   return fromPage(page, rows);
 }
 
@@ -158,13 +156,13 @@ export async function visibleChannelMessages(
   page: MessagePage,
   limit: number,
 ): Promise<{ access: { change_seq: number; version: string }; rows: MessageRow[] } | undefined> {
-  const { rows } = await sql<MessageRow & { access_change_seq: number; access_version: string }>`
+  const rows = await db.rows(sql<MessageRow & { access_change_seq: number; access_version: string }>`
     SELECT a.change_seq AS access_change_seq, a.version AS access_version, p.*
     FROM (SELECT c.change_seq, c.version FROM tc_channels c
           LEFT JOIN tc_members m ON m.channel_id = c.id AND m.user_id = ${viewer}
           WHERE c.id = ${channelId} AND NOT c.deleted AND (c.kind = 'public' OR m.is_member)) a
     LEFT JOIN LATERAL (${pageOfMessages(channelId, page, limit, sql<number>`a.change_seq`)}) p ON true
-    ORDER BY ${'after' in page ? sql`p.changed` : sql`p.seq DESC`}`.execute(db);
+    ORDER BY ${'after' in page ? sql`p.changed` : sql`p.seq DESC`}`);
   const first = rows[0];
   if (!first) return undefined;
   const access = { change_seq: first.access_change_seq, version: first.access_version };
@@ -186,11 +184,11 @@ export async function visibleAttachment(
   viewer: string,
   attachmentId: string,
 ): Promise<AttachmentRow | undefined> {
-  const { rows } = await sql<AttachmentRow>`
+  const rows = await db.rows(sql<AttachmentRow>`
     SELECT a.name, a.content_type, a.sha256
     FROM tc_attachments a
     JOIN tc_channels c ON c.id = a.channel_id
     LEFT JOIN tc_members m ON m.channel_id = c.id AND m.user_id = ${viewer}
-    WHERE a.id = ${attachmentId} AND NOT c.deleted AND (c.kind = 'public' OR m.is_member)`.execute(db);
+    WHERE a.id = ${attachmentId} AND NOT c.deleted AND (c.kind = 'public' OR m.is_member)`);
   return rows[0];
 }

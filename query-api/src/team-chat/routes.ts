@@ -14,6 +14,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { ChangeVersions } from '../change-versions';
 import { withEtag } from '../etag';
+import { PreparedReads } from '../prepared-reads';
 import { TeamChatVersionCache } from './version-cache';
 import {
   channelAccess,
@@ -188,13 +189,14 @@ export interface TeamChatQueryDeps {
  * A private channel and everything in it answers 404 to anyone not in it, exactly like a missing one.
  */
 export function registerTeamChatQueries(app: HttpServer, platform: Platform, deps: TeamChatQueryDeps): void {
-  const { db, versions } = deps;
+  const { versions } = deps;
+  const reads = new PreparedReads(deps.db, platform.database);
   const auth = requireUser(deps.sessions);
   const blobs: BlobStore = createBlobStore(platform.config, platform.database.pool);
   const tags = ['team chat'];
 
   const channelFor = async (viewer: string, channelId: string) => {
-    const row = await visibleChannel(db, viewer, channelId);
+    const row = await visibleChannel(reads, viewer, channelId);
     if (!row) throw new NotFoundError('No such channel');
     return row;
   };
@@ -204,7 +206,7 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
     const access = await cache.get(
       request,
       accessKey(viewer, channelId),
-      async () => (await channelAccess(db, viewer, channelId)) ?? null,
+      async () => (await channelAccess(reads, viewer, channelId)) ?? null,
     );
     if (!access) throw new NotFoundError('No such channel');
     return { id: channelId, ...access };
@@ -227,12 +229,12 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
       // a changed sidebar costs that one query, not a second one for its rows.
       let rows: ChannelRow[] | null = null;
       const sidebar = await cache.get(request, `s:${userId}`, async () => {
-        rows = await visibleChannels(db, userId);
+        rows = await visibleChannels(reads, userId);
         return sidebarVersion(rows);
       });
       const version = `${sidebar}.${users}.${tagOf(userId)}`;
       return withEtag(request, reply, version, async () => {
-        const items = (rows ?? (await visibleChannels(db, userId))).map((row) => toChannel(row, userId));
+        const items = (rows ?? (await visibleChannels(reads, userId))).map((row) => toChannel(row, userId));
         items.sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
         return { items };
       });
@@ -259,7 +261,7 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
       const channel = await accessTo(request, userId, request.params.id);
       const version = `${channel.version}.${await versions.of('users')}.${tagOf(userId, channel.id)}`;
       return withEtag(request, reply, version, async () => ({
-        items: (await channelMembers(db, channel.id)).map((m) => ({
+        items: (await channelMembers(reads, channel.id)).map((m) => ({
           userId: m.user_id,
           name: m.name ?? UNKNOWN,
           role: m.role,
@@ -291,7 +293,7 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
       // Access not known since the read model last changed: asked with the page, in one query.
       let fetched: MessageRow[] | null = null;
       const access = await cache.get(request, accessKey(userId, channelId), async () => {
-        const visible = await visibleChannelMessages(db, userId, channelId, page, limit);
+        const visible = await visibleChannelMessages(reads, userId, channelId, page, limit);
         fetched = visible?.rows ?? null;
         return visible?.access ?? null;
       });
@@ -300,7 +302,7 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
       // The channel's change number is the whole version of its message list: a 304 reads no message.
       const version = `${upTo}.${users}.${tagOf(userId, channelId, after, before, limit)}`;
       return withEtag(request, reply, version, async () => {
-        const rows = fetched ?? (await channelMessages(db, channelId, page, limit, upTo));
+        const rows = fetched ?? (await channelMessages(reads, channelId, page, limit, upTo));
         // A full page of changes continues from its last change; otherwise the poller has everything up to upTo.
         const cursor = 'after' in page && rows.length === limit ? rows[rows.length - 1]!.changed : upTo;
         if ('after' in page) rows.sort((a, b) => a.seq - b.seq);
@@ -321,7 +323,7 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
     },
     async (request, reply): Promise<FastifyReply | Buffer> => {
       const { userId } = principalOf(request);
-      const attachment = await visibleAttachment(db, userId, request.params.id);
+      const attachment = await visibleAttachment(reads, userId, request.params.id);
       if (!attachment) throw new NotFoundError('No such attachment');
       const inline = INLINE_TYPES.has(attachment.content_type);
       reply.header('x-content-type-options', 'nosniff');
