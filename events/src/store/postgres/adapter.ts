@@ -108,6 +108,15 @@ const READ_HEAD = {
   name: 'events_read_head_v1',
   text: `SELECT revision, metadata->>'hash' AS hash FROM events WHERE stream_id = $1 ORDER BY revision DESC LIMIT 1`,
 };
+const READ_ALL = {
+  name: 'events_read_all_v1',
+  text: `SELECT ${COLUMNS} FROM events WHERE position > $1 AND position < ${SNAPSHOT_HORIZON} ORDER BY position LIMIT $2`,
+};
+const READ_ALL_OF_TYPES = {
+  name: 'events_read_all_of_types_v1',
+  text: `SELECT ${COLUMNS} FROM events WHERE position > $1 AND position < ${SNAPSHOT_HORIZON} AND type = ANY($3)
+         ORDER BY position LIMIT $2`,
+};
 /** Stream heads remembered per process; the oldest are forgotten first. */
 const MAX_KNOWN_HEADS = 20_000;
 
@@ -442,10 +451,11 @@ export class PostgresEventStoreAdapter implements EventStoreAdapter {
   }
 
   async readAll(after: bigint, limit: number, types?: readonly string[]): Promise<StoredRecord[]> {
+    const { name, text } = types ? READ_ALL_OF_TYPES : READ_ALL;
+    const values = types ? [after.toString(), limit, types] : [after.toString(), limit];
+    // Followers read after every wake-up: on Postgres the statement is planned once per connection.
     const { rows } = await this.connection.pool.query<EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE position > $1 AND position < ${SNAPSHOT_HORIZON}
-       ${types ? 'AND type = ANY($3)' : ''} ORDER BY position LIMIT $2`,
-      types ? [after.toString(), limit, types] : [after.toString(), limit],
+      this.connection.kind === 'postgres' ? { name, text, values } : { text, values },
     );
     return rows.map(toRecord);
   }
