@@ -94,6 +94,21 @@ async function setup() {
   return { database, store, db, rows, write };
 }
 
+/** A runner of a counter that fails once on n = 7, in batches of 5, over ten Counted events. */
+async function failingOnSeven(s: Awaited<ReturnType<typeof setup>>) {
+  const projector = counter({ n: 7, times: 1 });
+  const runner = new ProjectionRunner({
+    db: s.db,
+    store: s.store,
+    projectors: [projector],
+    logger,
+    batchSize: 5,
+  });
+  await runner.migrate();
+  await s.write(10);
+  return { projector, runner };
+}
+
 describe('projection runtime', () => {
   let cleanup: (() => Promise<void>)[] = [];
   afterEach(async () => {
@@ -104,16 +119,7 @@ describe('projection runtime', () => {
   it('applies batches and moves the checkpoint in one transaction: a failing batch leaves nothing behind', async () => {
     const s = await setup();
     cleanup.push(() => s.database.close());
-    const projector = counter({ n: 7, times: 1 });
-    const runner = new ProjectionRunner({
-      db: s.db,
-      store: s.store,
-      projectors: [projector],
-      logger,
-      batchSize: 5,
-    });
-    await runner.migrate();
-    await s.write(10);
+    const { projector, runner } = await failingOnSeven(s);
     // the first batch (n 0, 1, ...) once the log is readable: other databases' transactions can hold it back
     await expect.poll(async () => (await runner.projectBatch(projector)) > 0, { timeout: 30_000 }).toBe(true);
     const before = await readCheckpoint(s.db, 'counter');
@@ -149,16 +155,7 @@ describe('projection runtime', () => {
       if (progress) heard.push(progress);
     });
     cleanup.unshift(stopListening);
-    const projector = counter({ n: 7, times: 1 });
-    const runner = new ProjectionRunner({
-      db: s.db,
-      store: s.store,
-      projectors: [projector],
-      logger,
-      batchSize: 5,
-    });
-    await runner.migrate();
-    await s.write(10);
+    const { projector, runner } = await failingOnSeven(s);
     await expect(async () => {
       for (;;) if ((await runner.projectBatch(projector)) === 0) await new Promise((r) => setTimeout(r, 5));
     }).rejects.toThrow('projector bug');
