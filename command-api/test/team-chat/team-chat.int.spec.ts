@@ -3,6 +3,7 @@ import { channelNameStream, directMessageChannelId } from '@chat/events';
 import { ABANDONED_RESERVATION_MS, createChannel } from '../../src/team-chat/commands';
 import { rebuildProjector, type ReadModels } from '@chat/projections';
 import { teamChatProjector } from '@chat/projections/team-chat/index';
+import { comparableRow } from '@chat/projections/audit/replay-compare';
 import { sql, type Kysely } from 'kysely';
 import { demoUserId } from '@chat/app';
 import { startTestSystem, type ApiClient, type TestSystem } from '@chat/app/testing/test-system';
@@ -464,8 +465,12 @@ describe('Team chat through both HTTP APIs', () => {
     const dump = async () => {
       const tables: Record<string, unknown[]> = {};
       for (const table of teamChatProjector.tables)
-        tables[table] = (await sql.raw(`SELECT * FROM ${table} ORDER BY 1, 2`).execute(db)).rows
-          .map((r) => JSON.stringify(r))
+        tables[table] = (
+          await sql<{ row: string }>`SELECT ${comparableRow('t')} AS row FROM ${sql.table(table)} t`.execute(
+            db,
+          )
+        ).rows
+          .map((r) => r.row)
           .sort();
       return tables;
     };

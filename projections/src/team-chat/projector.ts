@@ -67,7 +67,7 @@ async function applyInMemory(tx: Tx, events: readonly RecordedEvent[], kept: Kep
   const batch = new Batch(tx, kept);
   await batch.load(events);
   for (const event of events) applyEvent(batch, event);
-  await batch.flush();
+  await batch.flush(events[events.length - 1]!.position.toString());
 }
 
 function applyEvent(batch: Batch, event: RecordedEvent): void {

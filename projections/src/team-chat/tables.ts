@@ -41,6 +41,8 @@ export interface TcChannelsTable {
   /** Log position of the last change that shows in a sidebar (posts, deletions, members, the channel itself). */
   version: Position;
   last_activity_at: Date;
+  /** Log position of the batch that last wrote the row (see migration 0003). */
+  written_at: Position;
 }
 
 /** One user's relation to one channel; kept after they leave, so their read state and the versions stay monotonic. */
@@ -58,6 +60,8 @@ export interface TcMembersTable {
   mine_after: Generated<number>;
   muted: Generated<boolean>;
   version: Position;
+  /** Log position of the batch that last wrote the row (see migration 0003). */
+  written_at: Position;
 }
 
 export interface TcMessagesTable {
@@ -213,6 +217,21 @@ export const teamChatMigrations: Record<string, Migration> = {
         .on('tc_messages')
         .columns(['channel_id', 'author_id', 'seq'])
         .execute();
+    },
+  },
+  '0003_written_at': {
+    // Every batch stamps the channel and member rows it writes with its position, so that a
+    // reader keeping them in memory fetches only what changed since it last looked (rows written
+    // before this migration are older than anything such a reader has not seen yet).
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    up: async (db: Kysely<any>) => {
+      for (const table of ['tc_channels', 'tc_members']) {
+        await db.schema
+          .alterTable(table)
+          .addColumn('written_at', 'bigint', (c) => c.notNull().defaultTo(0))
+          .execute();
+        await db.schema.createIndex(`${table}_written_at`).on(table).column('written_at').execute();
+      }
     },
   },
 };

@@ -21,6 +21,7 @@ export interface Channel {
   change_seq: number;
   version: string;
   last_activity_at: string;
+  written_at?: string;
 }
 
 export interface Member {
@@ -34,6 +35,7 @@ export interface Member {
   mine_after: number;
   muted: boolean;
   version: string;
+  written_at?: string;
 }
 
 export interface Message {
@@ -82,6 +84,8 @@ const memberKey = (channelId: string, userId: string) => `${channelId}/${userId}
  * when the rebuild completes. Nothing reads the scratch tables before then.
  */
 export class KeptRows {
+  /** The position of the last batch applied: what the rows are stamped with when written. */
+  position = '0';
   readonly channels = new Map<string, Channel>();
   /** Per channel, its members by user. */
   readonly members = new Map<string, Map<string, Member>>();
@@ -162,9 +166,9 @@ export class TeamChatUnitOfWork {
           SELECT * FROM tc_messages WHERE id = ANY(${[...messageIds]}::uuid[])
           UNION ALL
           SELECT * FROM tc_messages WHERE quoted_message_id = ANY(${[...quotedOf]}::uuid[])) m) AS messages,
-        (SELECT coalesce(json_agg(to_jsonb(c) || jsonb_build_object('version', c.version::text)), '[]')
+        (SELECT coalesce(json_agg(to_jsonb(c) || jsonb_build_object('version', c.version::text, 'written_at', c.written_at::text)), '[]')
           FROM tc_channels c WHERE c.id = ANY(${kept ? [] : [...channelIds]}::uuid[])) AS channels,
-        (SELECT coalesce(json_agg(to_jsonb(m) || jsonb_build_object('version', m.version::text)), '[]') FROM (
+        (SELECT coalesce(json_agg(to_jsonb(m) || jsonb_build_object('version', m.version::text, 'written_at', m.written_at::text)), '[]') FROM (
           SELECT m.* FROM tc_members m
           JOIN unnest(${list.map((p) => p[0])}::uuid[], ${list.map((p) => p[1])}::uuid[]) AS p(channel_id, user_id)
             ON m.channel_id = p.channel_id AND m.user_id = p.user_id
@@ -202,7 +206,8 @@ export class TeamChatUnitOfWork {
 
   /** Every member row of a channel with a deletion in the batch (loaded for exactly that). */
   rosterOf(channelId: string): Member[] {
-    if (!this.kept && !this.rosterLoaded.has(channelId)) throw new Error(`roster of ${channelId} was not loaded`);
+    if (!this.kept && !this.rosterLoaded.has(channelId))
+      throw new Error(`roster of ${channelId} was not loaded`);
     return [...(this.members.get(channelId)?.values() ?? [])];
   }
 
@@ -291,10 +296,11 @@ export class TeamChatUnitOfWork {
       if (this.storedRanges[i]!.member === member) this.storedRanges.splice(i, 1);
   }
 
-  /** Writes every changed row back, in one statement whatever the batch held. */
-  async flush(): Promise<void> {
+  /** Writes every changed row back, in one statement whatever the batch held; `position` is the batch's last. */
+  async flush(position: string): Promise<void> {
     await this.countStoredRanges();
-    const writes = channelAndMemberWrites([...this.dirtyChannels], [...this.dirtyMembers]);
+    if (this.kept) this.kept.position = position;
+    const writes = channelAndMemberWrites([...this.dirtyChannels], [...this.dirtyMembers], position);
     if (this.dirtyMessages.size > 0)
       writes.push(sql`
         INSERT INTO tc_messages AS m
@@ -354,22 +360,27 @@ export class TeamChatUnitOfWork {
 const rows = (list: readonly unknown[]) => JSON.stringify(list);
 
 /** Upserts of channel and member rows, as clauses of a write statement. */
-function channelAndMemberWrites(channels: readonly Channel[], members: readonly Member[]): RawBuilder<unknown>[] {
+function channelAndMemberWrites(
+  channels: readonly Channel[],
+  members: readonly Member[],
+  position: string,
+): RawBuilder<unknown>[] {
   const writes: RawBuilder<unknown>[] = [];
+  for (const row of [...channels, ...members]) row.written_at = position;
   if (channels.length > 0)
     writes.push(sql`
       INSERT INTO tc_channels AS c
       SELECT * FROM json_populate_recordset(NULL::tc_channels, ${rows(channels)}::json)
       ON CONFLICT (id) DO UPDATE SET deleted = EXCLUDED.deleted, member_count = EXCLUDED.member_count,
         last_seq = EXCLUDED.last_seq, live_count = EXCLUDED.live_count, change_seq = EXCLUDED.change_seq,
-        version = EXCLUDED.version, last_activity_at = EXCLUDED.last_activity_at`);
+        version = EXCLUDED.version, last_activity_at = EXCLUDED.last_activity_at, written_at = EXCLUDED.written_at`);
   if (members.length > 0)
     writes.push(sql`
       INSERT INTO tc_members AS m
       SELECT * FROM json_populate_recordset(NULL::tc_members, ${rows(members)}::json)
       ON CONFLICT (channel_id, user_id) DO UPDATE SET role = EXCLUDED.role, is_member = EXCLUDED.is_member,
         joined_at = EXCLUDED.joined_at, read_seq = EXCLUDED.read_seq, read_live = EXCLUDED.read_live,
-        mine_after = EXCLUDED.mine_after, muted = EXCLUDED.muted, version = EXCLUDED.version`);
+        mine_after = EXCLUDED.mine_after, muted = EXCLUDED.muted, version = EXCLUDED.version, written_at = EXCLUDED.written_at`);
   return writes;
 }
 
@@ -383,7 +394,7 @@ async function writeAll(tx: Tx, writes: readonly RawBuilder<unknown>[]): Promise
 /** A rebuild's channels and members, written once it has applied every event (see KeptRows). */
 export async function writeKeptRows(tx: Tx, kept: KeptRows): Promise<void> {
   const members = [...kept.members.values()].flatMap((of) => [...of.values()]);
-  await writeAll(tx, channelAndMemberWrites([...kept.channels.values()], []));
+  await writeAll(tx, channelAndMemberWrites([...kept.channels.values()], [], kept.position));
   for (let at = 0; at < members.length; at += 5_000)
-    await writeAll(tx, channelAndMemberWrites([], members.slice(at, at + 5_000)));
+    await writeAll(tx, channelAndMemberWrites([], members.slice(at, at + 5_000), kept.position));
 }

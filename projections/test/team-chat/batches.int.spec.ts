@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadModels } from '../../src/read-models';
+import { comparableRow } from '../../src/audit/replay-compare';
 import { migrateProjector } from '../../src/runtime/migrate';
 import type { RebuildingProjector } from '../../src/runtime/types';
 import { teamChatProjector } from '../../src/team-chat/projector';
@@ -149,7 +150,11 @@ describe('Team chat projector: any batch sizes give the tables of one event at a
   });
   afterAll(async () => database?.close());
 
-  async function project(schema: string, batches: RecordedEvent[][], projector: RebuildingProjector = teamChatProjector) {
+  async function project(
+    schema: string,
+    batches: RecordedEvent[][],
+    projector: RebuildingProjector = teamChatProjector,
+  ) {
     for (const table of teamChatTables) await sql`TRUNCATE ${sql.id(schema, table)}`.execute(db);
     const inSchema = (work: (tx: Transaction<ReadModels>) => Promise<void>) =>
       db.transaction().execute(async (tx) => {
@@ -165,7 +170,7 @@ describe('Team chat projector: any batch sizes give the tables of one event at a
     for (const table of teamChatTables) {
       const { rows } = await sql<{
         r: string;
-      }>`SELECT t::text AS r FROM ${sql.id(schema, table)} t ORDER BY 1`.execute(db);
+      }>`SELECT ${comparableRow('t')} AS r FROM ${sql.id(schema, table)} t ORDER BY 1`.execute(db);
       tables[table] = rows.map((row) => row.r);
     }
     return tables;

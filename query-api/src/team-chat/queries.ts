@@ -1,10 +1,10 @@
 import type { ListedAttachment, StoredReaction } from '@chat/projections/team-chat/tables';
-import { sql, type RawBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { PreparedReads } from '../prepared-reads';
 
 type Db = PreparedReads;
 
-/** A channel as one viewer sees it, with their membership. */
+/** A channel as one viewer sees it, with their membership (see TeamChatMirror). */
 export interface ChannelRow {
   id: string;
   kind: 'public' | 'private' | 'dm';
@@ -24,45 +24,6 @@ export interface ChannelRow {
   read_live: number | null;
   mine_after: number | null;
   member_version: string | null;
-}
-
-// A channel the viewer may see: not deleted, and public or theirs. Everything else does not exist for them.
-const CHANNEL_COLUMNS = sql`
-  c.id, c.kind, c.name, c.description, c.member_count, c.last_activity_at, c.live_count, c.change_seq, c.version,
-  c.dm_user_a, c.dm_user_b, u.name AS other_name,
-  m.is_member, m.role, m.muted, m.read_live, m.mine_after, m.version AS member_version`;
-const VISIBLE_FROM = (viewer: string) => sql`
-  FROM tc_channels c
-  LEFT JOIN tc_members m ON m.channel_id = c.id AND m.user_id = ${viewer}
-  LEFT JOIN users u ON c.kind = 'dm' AND u.id = CASE WHEN c.dm_user_a = ${viewer} THEN c.dm_user_b ELSE c.dm_user_a END
-  WHERE NOT c.deleted AND (c.kind = 'public' OR m.is_member)`;
-
-export async function visibleChannels(db: Db, viewer: string): Promise<ChannelRow[]> {
-  return db.rows(sql<ChannelRow>`SELECT ${CHANNEL_COLUMNS} ${VISIBLE_FROM(viewer)}`);
-}
-
-export async function visibleChannel(
-  db: Db,
-  viewer: string,
-  channelId: string,
-): Promise<ChannelRow | undefined> {
-  const rows = await db.rows(
-    sql<ChannelRow>`SELECT ${CHANNEL_COLUMNS} ${VISIBLE_FROM(viewer)} AND c.id = ${channelId}`,
-  );
-  return rows[0];
-}
-
-/** Whether the viewer may see the channel, and its versions: the whole cost of an unchanged poll. */
-export async function channelAccess(
-  db: Db,
-  viewer: string,
-  channelId: string,
-): Promise<{ change_seq: number; version: string } | undefined> {
-  const rows = await db.rows(sql<{ change_seq: number; version: string }>`
-    SELECT c.change_seq, c.version FROM tc_channels c
-    LEFT JOIN tc_members m ON m.channel_id = c.id AND m.user_id = ${viewer}
-    WHERE c.id = ${channelId} AND NOT c.deleted AND (c.kind = 'public' OR m.is_member)`);
-  return rows[0];
 }
 
 export interface MemberRow {
@@ -99,13 +60,8 @@ export interface MessageRow {
 
 export type MessagePage = { after: number } | { before: number } | { newest: true };
 
-/** The messages of a page, up to the channel change number `upTo` (a value, or a column of the query). */
-function pageOfMessages(
-  channelId: string,
-  page: MessagePage,
-  limit: number,
-  upTo: RawBuilder<number> | number,
-) {
+/** The messages of a page (changes: up to the channel change number `upTo`). */
+function pageOfMessages(channelId: string, page: MessagePage, limit: number, upTo: number) {
   const select = sql`
     SELECT msg.id, msg.seq, msg.author_id, au.name AS author_name, msg.body, msg.created_at, msg.edited_at, msg.deleted,
            msg.quoted_message_id, qu.name AS quote_author_name, msg.quote_snippet, msg.quote_deleted,
@@ -143,33 +99,6 @@ export async function channelMessages(
 ): Promise<MessageRow[]> {
   const rows = await db.rows(pageOfMessages(channelId, page, limit, upTo).$castTo<MessageRow>());
   return fromPage(page, rows);
-}
-
-/**
- * A channel's access and versions (see channelAccess) and a page of its messages up to its change
- * number, in one query; undefined when the viewer may not see the channel.
- */
-export async function visibleChannelMessages(
-  db: Db,
-  viewer: string,
-  channelId: string,
-  page: MessagePage,
-  limit: number,
-): Promise<{ access: { change_seq: number; version: string }; rows: MessageRow[] } | undefined> {
-  const rows = await db.rows(sql<MessageRow & { access_change_seq: number; access_version: string }>`
-    SELECT a.change_seq AS access_change_seq, a.version AS access_version, p.*
-    FROM (SELECT c.change_seq, c.version FROM tc_channels c
-          LEFT JOIN tc_members m ON m.channel_id = c.id AND m.user_id = ${viewer}
-          WHERE c.id = ${channelId} AND NOT c.deleted AND (c.kind = 'public' OR m.is_member)) a
-    LEFT JOIN LATERAL (${pageOfMessages(channelId, page, limit, sql<number>`a.change_seq`)}) p ON true
-    ORDER BY ${'after' in page ? sql`p.changed` : sql`p.seq DESC`}`);
-  const first = rows[0];
-  if (!first) return undefined;
-  const access = { change_seq: first.access_change_seq, version: first.access_version };
-  const messages = rows
-    .filter((row) => row.id !== null)
-    .map(({ access_change_seq: _seq, access_version: _version, ...row }) => row);
-  return { access, rows: fromPage(page, messages) };
 }
 
 export interface AttachmentRow {

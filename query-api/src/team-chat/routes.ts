@@ -9,21 +9,17 @@ import {
   type SessionLookup,
 } from '@chat/platform';
 import type { ReadModels } from '@chat/projections';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { ChangeVersions } from '../change-versions';
 import { withEtag } from '../etag';
 import { PreparedReads } from '../prepared-reads';
-import { TeamChatVersionCache } from './version-cache';
+import { TeamChatMirror } from './mirror';
 import {
-  channelAccess,
   channelMembers,
   channelMessages,
-  visibleChannelMessages,
   visibleAttachment,
-  visibleChannel,
-  visibleChannels,
   type ChannelRow,
   type MessagePage,
   type MessageRow,
@@ -165,9 +161,6 @@ function sidebarVersion(rows: readonly ChannelRow[]): string {
   return hash.digest('base64url').slice(0, 22);
 }
 
-/** A viewer's access to a channel, as remembered (see TeamChatVersionCache). */
-const accessKey = (viewer: string, channelId: string) => `a:${viewer}:${channelId}`;
-
 const sortKey = (c: z.infer<typeof ChannelItem>) => `${c.kind === 'dm' ? 1 : 0}${c.name.toLowerCase()}`;
 
 /** Inline only for raster images a browser cannot run; everything else downloads. */
@@ -195,21 +188,11 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
   const blobs: BlobStore = createBlobStore(platform.config, platform.database.pool);
   const tags = ['team chat'];
 
+  const mirror = new TeamChatMirror(reads, versions);
   const channelFor = async (viewer: string, channelId: string) => {
-    const row = await visibleChannel(reads, viewer, channelId);
+    const row = (await mirror.current()).visibleChannel(viewer, channelId);
     if (!row) throw new NotFoundError('No such channel');
     return row;
-  };
-  const cache = new TeamChatVersionCache(versions);
-  // A missing or hidden channel is cached as null: it answers 404 until the read model changes.
-  const accessTo = async (request: FastifyRequest, viewer: string, channelId: string) => {
-    const access = await cache.get(
-      request,
-      accessKey(viewer, channelId),
-      async () => (await channelAccess(reads, viewer, channelId)) ?? null,
-    );
-    if (!access) throw new NotFoundError('No such channel');
-    return { id: channelId, ...access };
   };
 
   app.get(
@@ -225,16 +208,10 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
     async (request, reply) => {
       const { userId } = principalOf(request);
       const users = await versions.of('users');
-      // The sidebar's version is that of the rows it is made of: when they were just read for it,
-      // a changed sidebar costs that one query, not a second one for its rows.
-      let rows: ChannelRow[] | null = null;
-      const sidebar = await cache.get(request, `s:${userId}`, async () => {
-        rows = await visibleChannels(reads, userId);
-        return sidebarVersion(rows);
-      });
-      const version = `${sidebar}.${users}.${tagOf(userId)}`;
+      const rows = (await mirror.current()).visibleChannels(userId);
+      const version = `${sidebarVersion(rows)}.${users}.${tagOf(userId)}`;
       return withEtag(request, reply, version, async () => {
-        const items = (rows ?? (await visibleChannels(reads, userId))).map((row) => toChannel(row, userId));
+        const items = rows.map((row) => toChannel(row, userId));
         items.sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
         return { items };
       });
@@ -258,7 +235,7 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
     },
     async (request, reply) => {
       const { userId } = principalOf(request);
-      const channel = await accessTo(request, userId, request.params.id);
+      const channel = await channelFor(userId, request.params.id);
       const version = `${channel.version}.${await versions.of('users')}.${tagOf(userId, channel.id)}`;
       return withEtag(request, reply, version, async () => ({
         items: (await channelMembers(reads, channel.id)).map((m) => ({
@@ -290,19 +267,11 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
       const page: MessagePage =
         after !== undefined ? { after: Number(after) } : before !== undefined ? { before } : { newest: true };
       const users = await versions.of('users');
-      // Access not known since the read model last changed: asked with the page, in one query.
-      let fetched: MessageRow[] | null = null;
-      const access = await cache.get(request, accessKey(userId, channelId), async () => {
-        const visible = await visibleChannelMessages(reads, userId, channelId, page, limit);
-        fetched = visible?.rows ?? null;
-        return visible?.access ?? null;
-      });
-      if (!access) throw new NotFoundError('No such channel');
-      const upTo = access.change_seq;
+      const upTo = (await channelFor(userId, channelId)).change_seq;
       // The channel's change number is the whole version of its message list: a 304 reads no message.
       const version = `${upTo}.${users}.${tagOf(userId, channelId, after, before, limit)}`;
       return withEtag(request, reply, version, async () => {
-        const rows = fetched ?? (await channelMessages(reads, channelId, page, limit, upTo));
+        const rows = await channelMessages(reads, channelId, page, limit, upTo);
         // A full page of changes continues from its last change; otherwise the poller has everything up to upTo.
         const cursor = 'after' in page && rows.length === limit ? rows[rows.length - 1]!.changed : upTo;
         if ('after' in page) rows.sort((a, b) => a.seq - b.seq);
