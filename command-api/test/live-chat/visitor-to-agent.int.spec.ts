@@ -43,6 +43,10 @@ describe('Live chat from the widget to the agent and back, through HTTP', () => 
     const before = await vera.view();
     expect(before.body).toMatchObject({ status: 'WAITING', agentJoined: false, agentName: null });
     expect(before.body.queuePosition).toBeGreaterThanOrEqual(1);
+    // Whoever starts after Vera waits behind her.
+    const walter = await startVisitor(t, { name: 'Walter Waiting', email: 'walter@example.com' });
+    expect((await walter.say('Me too')).status).toBe(200);
+    expect((await walter.view()).body.queuePosition).toBe(before.body.queuePosition + 1);
 
     expect((await mitch.command('JoinSession', { sessionId: vera.sessionId })).status).toBe(200);
     const joined = await session(mitch, vera);

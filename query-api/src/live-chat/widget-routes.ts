@@ -4,7 +4,7 @@ import { requireVisitor, visitorOf, type VisitorTokens } from '@chat/platform/au
 import { registerWidgetPreflight, type WidgetOrigins } from '@chat/platform/live-chat/widget-sites';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { withEtag } from '../etag';
 import { int8, iso } from './staff';
@@ -62,10 +62,16 @@ export async function registerWidgetQueries(
         const { sessionId } = visitorOf(request);
         if (sessionId !== request.params.id) throw new NotFoundError('No such chat session');
         const after = request.query.after ?? 0;
+        // The session and, while it waits, how many wait before it: one round trip.
         const head = await db
-          .selectFrom('livechat_sessions')
-          .select(['status', 'agent_joined', 'agent_id', 'queued_position', 'version'])
-          .where('id', '=', sessionId)
+          .selectFrom('livechat_sessions as s')
+          .select(['s.status', 's.agent_joined', 's.agent_id', 's.version'])
+          .select(
+            sql<string | number | null>`CASE WHEN s.status = 'WAITING' THEN (
+              SELECT count(*) FROM livechat_sessions w
+              WHERE w.status = 'WAITING' AND w.queued_position < s.queued_position) END`.as('ahead'),
+          )
+          .where('s.id', '=', sessionId)
           .executeTakeFirst();
         // The token exists, so the session does: it is only not projected yet.
         if (!head)
@@ -77,16 +83,7 @@ export async function registerWidgetQueries(
             messages: [],
             cursor: after,
           };
-        let queuePosition: number | null = null;
-        if (head.status === 'WAITING') {
-          const ahead = await db
-            .selectFrom('livechat_sessions')
-            .select((eb) => eb.fn.countAll<string | number>().as('n'))
-            .where('status', '=', 'WAITING')
-            .where('queued_position', '<', int8(head.queued_position))
-            .executeTakeFirstOrThrow();
-          queuePosition = Number(ahead.n) + 1;
-        }
+        const queuePosition = head.ahead === null ? null : Number(head.ahead) + 1;
         return withEtag(
           request,
           reply,
