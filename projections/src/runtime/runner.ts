@@ -1,5 +1,6 @@
 import type { EventStore, RecordedEvent } from '@chat/events';
 import type { Logger } from '@chat/platform/logger';
+import { PREPARED } from '@chat/platform/database';
 import { metrics } from '@chat/platform/metrics';
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { ReadModels } from '../read-models';
@@ -229,7 +230,7 @@ export class ProjectionRunner {
    * Like a projector's batch, it need not wait for the disk.
    */
   private async passOver(followers: readonly Follower[], to: bigint): Promise<void> {
-    const { rows } = await sql<{ name: string }>`
+    const { rows } = await sql<{ name: string }>`${PREPARED}
       UPDATE public.projection_checkpoints c SET position = ${to.toString()}, updated_at = now()
       FROM unnest(${followers.map((f) => f.name)}::text[], ${followers.map((f) => f.position.toString())}::bigint[]) AS v(name, seen),
            (SELECT set_config('synchronous_commit', 'off', true)) AS async_commit
@@ -331,7 +332,7 @@ export class ProjectionRunner {
       // One round trip: the lock, this transaction's settings, and the checkpoint moved on if it
       // still stands at `from` (the move commits with the batch, or not at all), announced to
       // query APIs with the commit (a notification is delivered when its transaction commits).
-      const { rows } = await sql<{ locked: boolean; moved: boolean }>`
+      const { rows } = await sql<{ locked: boolean; moved: boolean }>`${PREPARED}
         WITH settings AS MATERIALIZED (
           SELECT pg_try_advisory_xact_lock(${lockKey(checkpointName)}) AS locked, ${projectingSettings(schema)}
         ), moved AS (
@@ -433,7 +434,9 @@ const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
  * planner is told so, and never starts parallel workers to scan a table for a few thousand keys
  * (measured: a million-event Team chat rebuild 10 % faster).
  */
-const projectingSettings = (schema: string) => sql`set_config('synchronous_commit', 'off', true) AS async_commit,
+const projectingSettings = (
+  schema: string,
+) => sql`set_config('synchronous_commit', 'off', true) AS async_commit,
   set_config('random_page_cost', '1.1', true) AS key_lookups,
   set_config('max_parallel_workers_per_gather', '0', true) AS no_parallel_scans
   ${schema === 'public' ? sql`` : sql`, set_config('search_path', ${`${quoteIdent(schema)}, public`}, true) AS in_schema`}`;

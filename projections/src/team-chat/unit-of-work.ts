@@ -1,4 +1,5 @@
 import type { AttachmentRef, RecordedEvent } from '@chat/events';
+import { PREPARED } from '@chat/platform/database';
 import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { ReadModels } from '../read-models';
 import type { ListedAttachment, StoredReaction } from './tables';
@@ -160,7 +161,7 @@ export class TeamChatUnitOfWork {
     // one round trip (rows as JSON; int8 versions as text, which JSON numbers cannot hold exactly).
     const kept = this.kept !== null;
     const list = kept ? [] : [...pairs.values()];
-    const { rows } = await sql<{ messages: Message[]; channels: Channel[]; members: Member[] }>`
+    const { rows } = await sql<{ messages: Message[]; channels: Channel[]; members: Member[] }>`${PREPARED}
       SELECT
         (SELECT coalesce(json_agg(m), '[]') FROM (
           SELECT * FROM tc_messages WHERE id = ANY(${[...messageIds]}::uuid[])
@@ -330,7 +331,7 @@ export class TeamChatUnitOfWork {
   private async countStoredRanges(): Promise<void> {
     if (this.storedRanges.length === 0) return;
     const ranges = this.storedRanges;
-    const { rows } = await sql<{ i: number; dead: number; mine: number }>`
+    const { rows } = await sql<{ i: number; dead: number; mine: number }>`${PREPARED}
       SELECT r.i,
         (SELECT count(*) FROM tc_messages m WHERE m.deleted AND m.channel_id = r.channel_id
            AND m.seq > r.from_seq AND m.seq <= r.to_seq)::int AS dead,
@@ -388,7 +389,8 @@ function channelAndMemberWrites(
 async function writeAll(tx: Tx, writes: readonly RawBuilder<unknown>[]): Promise<void> {
   if (writes.length === 0) return;
   const clauses = writes.map((write, i) => sql`${sql.raw(`w${i}`)} AS (${write})`);
-  await sql`WITH ${sql.join(clauses, sql`, `)} SELECT 1`.execute(tx);
+  // Its text is one of the few combinations of clauses a batch can need.
+  await sql`${PREPARED}WITH ${sql.join(clauses, sql`, `)} SELECT 1`.execute(tx);
 }
 
 /** A rebuild's channels and members, written once it has applied every event (see KeptRows). */

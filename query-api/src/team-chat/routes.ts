@@ -183,7 +183,7 @@ export interface TeamChatQueryDeps {
  */
 export function registerTeamChatQueries(app: HttpServer, platform: Platform, deps: TeamChatQueryDeps): void {
   const { versions } = deps;
-  const reads = new PreparedReads(deps.db, platform.database);
+  const reads = new PreparedReads(deps.db);
   const auth = requireUser(deps.sessions);
   const blobs: BlobStore = createBlobStore(platform.config, platform.database.pool);
   const tags = ['team chat'];
