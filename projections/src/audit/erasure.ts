@@ -10,8 +10,8 @@ type Tx = Transaction<ReadModels>;
  *
  * The rule each one follows: after the update, the tables are exactly what a rebuild from the
  * history would give now that the person's key is gone (their encrypted fields decrypt to
- * "[erased]"). That is why nothing here moves a change number or an ETag version: a rebuild
- * would not either. The replay verification (app/src/audit/) checks that rule.
+ * "[erased]"), and a rebuild applies the erasure event itself the same way. The replay
+ * verification (app/src/audit/) checks that rule.
  */
 export const erasePersonalData = {
   users: async (tx: Tx, erased: PersonalDataErasedData) => {
@@ -21,14 +21,40 @@ export const erasePersonalData = {
     );
   },
 
-  teamChat: async (tx: Tx, erased: PersonalDataErasedData) => {
+  /**
+   * Messages and the quotes of them. Each channel where text is rewritten moves its change number,
+   * and the rewritten messages are marked changed at it, so that open conversations (and what the
+   * query API keeps of them) drop the text at their next poll. `kept`: a rebuild's channels, whose
+   * change numbers live in memory until it completes (see KeptRows); `position`: the erasure's.
+   */
+  teamChat: async (
+    tx: Tx,
+    erased: PersonalDataErasedData,
+    kept: ReadonlyMap<string, { change_seq: number }> | null,
+    position: string,
+  ) => {
     if (erased.kind !== 'user') return;
     // A deleted message already holds no text; quotes of the person's messages repeat their text.
-    await sql`UPDATE tc_messages SET body = ${ERASED} WHERE author_id = ${erased.subjectId} AND NOT deleted`.execute(
-      tx,
-    );
-    await sql`UPDATE tc_messages SET quote_snippet = ${ERASED}
-      WHERE quote_author_id = ${erased.subjectId} AND quote_snippet IS NOT NULL`.execute(tx);
+    const who = erased.subjectId;
+    const touched = sql`((m.author_id = ${who} AND NOT m.deleted) OR (m.quote_author_id = ${who} AND m.quote_snippet IS NOT NULL))`;
+    const { rows } = await sql<{ channel_id: string }>`
+      SELECT DISTINCT m.channel_id FROM tc_messages m WHERE ${touched}`.execute(tx);
+    if (rows.length === 0) return;
+    let moved: { id: string; change_seq: number }[];
+    if (kept) moved = rows.map(({ channel_id: id }) => ({ id, change_seq: ++kept.get(id)!.change_seq }));
+    else
+      moved = (
+        await sql<{ id: string; change_seq: number }>`
+          UPDATE tc_channels SET change_seq = change_seq + 1, written_at = ${position}
+          WHERE id = ANY(${rows.map((r) => r.channel_id)}::uuid[]) RETURNING id, change_seq`.execute(tx)
+      ).rows;
+    await sql`
+      UPDATE tc_messages m SET
+        body = CASE WHEN m.author_id = ${who} AND NOT m.deleted THEN ${ERASED} ELSE m.body END,
+        quote_snippet = CASE WHEN m.quote_author_id = ${who} AND m.quote_snippet IS NOT NULL THEN ${ERASED} ELSE m.quote_snippet END,
+        changed = v.change_seq
+      FROM unnest(${moved.map((c) => c.id)}::uuid[], ${moved.map((c) => c.change_seq)}::int[]) AS v(channel_id, change_seq)
+      WHERE m.channel_id = v.channel_id AND ${touched}`.execute(tx);
   },
 
   liveChat: async (tx: Tx, erased: PersonalDataErasedData) => {

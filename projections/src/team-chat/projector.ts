@@ -57,8 +57,14 @@ async function applyEvents(tx: Tx, events: readonly RecordedEvent[], kept: KeptR
     const event = events[i];
     if (event && event.type !== 'PersonalDataErased') continue;
     if (i > start) await applyInMemory(tx, events.slice(start, i), kept);
-    // An erasure rewrites message text only: rows kept by a rebuild stay as stored.
-    if (event) await erasePersonalData.teamChat(tx, erasedPerson(event));
+    // An erasure rewrites message text and moves its channels' change numbers (a rebuild's, in memory).
+    if (event)
+      await erasePersonalData.teamChat(
+        tx,
+        erasedPerson(event),
+        kept?.channels ?? null,
+        event.position.toString(),
+      );
     start = i + 1;
   }
 }

@@ -1,5 +1,5 @@
 import type { ListedAttachment, StoredReaction } from '@chat/projections/team-chat/tables';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { PreparedReads } from '../prepared-reads';
 
 type Db = PreparedReads;
@@ -60,8 +60,13 @@ export interface MessageRow {
 
 export type MessagePage = { after: number } | { before: number } | { newest: true };
 
-/** The messages of a page (changes: up to the channel change number `upTo`). */
-function pageOfMessages(channelId: string, page: MessagePage, limit: number, upTo: number) {
+/** The messages of a page (changes: up to the channel change number `upTo`, a value or a column). */
+function pageOfMessages(
+  channelId: string,
+  page: MessagePage,
+  limit: number,
+  upTo: number | RawBuilder<number>,
+) {
   const select = sql`
     SELECT msg.id, msg.seq, msg.author_id, au.name AS author_name, msg.body, msg.created_at, msg.edited_at, msg.deleted,
            msg.quoted_message_id, qu.name AS quote_author_name, msg.quote_snippet, msg.quote_deleted,
@@ -99,6 +104,29 @@ export async function channelMessages(
 ): Promise<MessageRow[]> {
   const rows = await db.rows(pageOfMessages(channelId, page, limit, upTo).$castTo<MessageRow>());
   return fromPage(page, rows);
+}
+
+/**
+ * A channel's change number and, as they stand at it, its newest `limit` messages (`since` null)
+ * or the first `limit` of those changed after `since`, in change order: one statement, one snapshot.
+ */
+export async function messagesAsOfNow(
+  db: Db,
+  channelId: string,
+  since: number | null,
+  limit: number,
+): Promise<{ changeSeq: number; rows: MessageRow[] } | undefined> {
+  const page: MessagePage = since === null ? { newest: true } : { after: since };
+  const rows = await db.rows(sql<MessageRow & { channel_change_seq: number }>`
+    SELECT c.change_seq AS channel_change_seq, p.*
+    FROM tc_channels c
+    LEFT JOIN LATERAL (${pageOfMessages(channelId, page, limit, sql<number>`c.change_seq`)}) p ON true
+    WHERE c.id = ${channelId}
+    ORDER BY ${since === null ? sql`p.seq DESC` : sql`p.changed`}`);
+  const first = rows[0];
+  if (!first) return undefined;
+  const messages = rows.filter((row) => row.id !== null).map(({ channel_change_seq: _seq, ...row }) => row);
+  return { changeSeq: first.channel_change_seq, rows: fromPage(page, messages) };
 }
 
 export interface AttachmentRow {

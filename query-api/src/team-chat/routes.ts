@@ -16,6 +16,7 @@ import type { ChangeVersions } from '../change-versions';
 import { withEtag } from '../etag';
 import { PreparedReads } from '../prepared-reads';
 import { TeamChatMirror } from './mirror';
+import { RecentMessages } from './recent-messages';
 import {
   channelMembers,
   channelMessages,
@@ -189,6 +190,7 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
   const tags = ['team chat'];
 
   const mirror = new TeamChatMirror(reads, versions);
+  const recent = new RecentMessages(reads);
   const channelFor = async (viewer: string, channelId: string) => {
     const row = (await mirror.current()).visibleChannel(viewer, channelId);
     if (!row) throw new NotFoundError('No such channel');
@@ -271,7 +273,9 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
       // The channel's change number is the whole version of its message list: a 304 reads no message.
       const version = `${upTo}.${users}.${tagOf(userId, channelId, after, before, limit)}`;
       return withEtag(request, reply, version, async () => {
-        const rows = await channelMessages(reads, channelId, page, limit, upTo);
+        const rows =
+          (await recent.page(channelId, page, limit, upTo, users)) ??
+          (await channelMessages(reads, channelId, page, limit, upTo));
         // A full page of changes continues from its last change; otherwise the poller has everything up to upTo.
         const cursor = 'after' in page && rows.length === limit ? rows[rows.length - 1]!.changed : upTo;
         if ('after' in page) rows.sort((a, b) => a.seq - b.seq);
