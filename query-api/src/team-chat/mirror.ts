@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { ChangeVersions } from '../change-versions';
 import type { PreparedReads } from '../prepared-reads';
-import type { ChannelRow } from './queries';
 
+/** A channel as stored. */
 interface ChannelRecord {
   id: string;
   kind: 'public' | 'private' | 'dm';
@@ -16,6 +16,17 @@ interface ChannelRecord {
   version: string;
   dm_user_a: string | null;
   dm_user_b: string | null;
+}
+
+/** A channel as one viewer sees it, with their membership. */
+export interface ChannelRow extends ChannelRecord {
+  other_name: string | null;
+  is_member: boolean | null;
+  role: 'ADMIN' | 'MEMBER' | null;
+  muted: boolean | null;
+  read_live: number | null;
+  mine_after: number | null;
+  member_version: string | null;
 }
 
 interface MemberRecord {

@@ -4,28 +4,6 @@ import type { PreparedReads } from '../prepared-reads';
 
 type Db = PreparedReads;
 
-/** A channel as one viewer sees it, with their membership (see TeamChatMirror). */
-export interface ChannelRow {
-  id: string;
-  kind: 'public' | 'private' | 'dm';
-  name: string | null;
-  description: string | null;
-  member_count: number;
-  last_activity_at: Date;
-  live_count: number;
-  change_seq: number;
-  version: string;
-  dm_user_a: string | null;
-  dm_user_b: string | null;
-  other_name: string | null;
-  is_member: boolean | null;
-  role: 'ADMIN' | 'MEMBER' | null;
-  muted: boolean | null;
-  read_live: number | null;
-  mine_after: number | null;
-  member_version: string | null;
-}
-
 export interface MemberRow {
   user_id: string;
   name: string | null;

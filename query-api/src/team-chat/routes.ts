@@ -15,13 +15,12 @@ import { z } from 'zod';
 import type { ChangeVersions } from '../change-versions';
 import { withEtag } from '../etag';
 import { PreparedReads } from '../prepared-reads';
-import { TeamChatMirror } from './mirror';
+import { TeamChatMirror, type ChannelRow } from './mirror';
 import { RecentMessages } from './recent-messages';
 import {
   channelMembers,
   channelMessages,
   visibleAttachment,
-  type ChannelRow,
   type MessagePage,
   type MessageRow,
 } from './queries';
