@@ -67,9 +67,13 @@ export class TeamChatMirror {
   private names = new Map<string, string>();
   private position = '-1';
   private changed = -1n;
+  /** The last change position heard of that the mirror held already. */
+  private heard = '';
   private tables = '';
   private usersVersion: string | null = null;
   private syncing: Promise<void> | null = null;
+  /** Moves whenever what the mirror holds changes: anything computed from it at the same generation still holds. */
+  generation = 0;
 
   constructor(
     private readonly reads: PreparedReads,
@@ -79,8 +83,12 @@ export class TeamChatMirror {
   /** The mirror, holding at least every change of Team chat and of the users announced so far. */
   async current(): Promise<this> {
     for (let waited = false; ; waited = true) {
-      const [changed, users] = await Promise.all([this.versions.of('team_chat'), this.versions.of('users')]);
-      if (this.changed >= BigInt(changed) && this.usersVersion === users) return this;
+      const changed = await this.versions.of('team_chat');
+      const users = await this.versions.of('users');
+      if (this.usersVersion === users && (changed === this.heard || this.changed >= BigInt(changed))) {
+        this.heard = changed;
+        return this;
+      }
       if (this.syncing && !waited) {
         await this.syncing;
         continue;
@@ -90,13 +98,19 @@ export class TeamChatMirror {
     }
   }
 
-  /** A channel as the viewer sees it, or undefined if it does not exist for them. */
-  visibleChannel(viewer: string, channelId: string): ChannelRow | undefined {
+  /** A channel the viewer may see (its version and change number), or undefined if it does not exist for them. */
+  accessible(viewer: string, channelId: string): ChannelRecord | undefined {
     const channel = this.channels.get(channelId);
     if (!channel || channel.deleted) return undefined;
-    const member = this.memberships.get(viewer)?.get(channelId);
-    if (channel.kind !== 'public' && !member?.is_member) return undefined;
-    return this.rowOf(viewer, channel, member);
+    if (channel.kind !== 'public' && !this.memberships.get(viewer)?.get(channelId)?.is_member)
+      return undefined;
+    return channel;
+  }
+
+  /** A channel as the viewer sees it, or undefined if it does not exist for them. */
+  visibleChannel(viewer: string, channelId: string): ChannelRow | undefined {
+    const channel = this.accessible(viewer, channelId);
+    return channel && this.rowOf(viewer, channel, this.memberships.get(viewer)?.get(channelId));
   }
 
   /** Every channel the viewer may see: the public ones and those they are in. */
@@ -148,6 +162,8 @@ export class TeamChatMirror {
       if (mine) mine.set(row.channel_id, row);
       else this.memberships.set(row.user_id, new Map([[row.channel_id, row]]));
     }
+    if (delta.channels.length > 0 || delta.members.length > 0 || delta.tables !== this.tables)
+      this.generation++;
     this.position = delta.position;
     this.changed = BigInt(delta.changed);
     this.tables = delta.tables;
@@ -155,6 +171,7 @@ export class TeamChatMirror {
       const names = await this.reads.rows(sql<{ id: string; name: string }>`SELECT id, name FROM users`);
       this.names = new Map(names.map((u) => [u.id, u.name]));
       this.usersVersion = users;
+      this.generation++;
     }
   }
 

@@ -190,10 +190,27 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
 
   const mirror = new TeamChatMirror(reads, versions);
   const recent = new RecentMessages(reads);
+  // Each viewer's sidebar rows and version, while the mirror has not changed: an unchanged poll builds nothing.
+  const sidebars = new Map<string, { generation: number; version: string; rows: ChannelRow[] }>();
+  const sidebarOf = (view: TeamChatMirror, viewer: string) => {
+    let sidebar = sidebars.get(viewer);
+    if (sidebar?.generation !== view.generation) {
+      const rows = view.visibleChannels(viewer);
+      sidebar = { generation: view.generation, version: sidebarVersion(rows), rows };
+      if (sidebars.size >= 50_000) sidebars.clear();
+      sidebars.set(viewer, sidebar);
+    }
+    return sidebar;
+  };
   const channelFor = async (viewer: string, channelId: string) => {
     const row = (await mirror.current()).visibleChannel(viewer, channelId);
     if (!row) throw new NotFoundError('No such channel');
     return row;
+  };
+  const accessTo = async (viewer: string, channelId: string) => {
+    const channel = (await mirror.current()).accessible(viewer, channelId);
+    if (!channel) throw new NotFoundError('No such channel');
+    return channel;
   };
 
   app.get(
@@ -209,10 +226,10 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
     async (request, reply) => {
       const { userId } = principalOf(request);
       const users = await versions.of('users');
-      const rows = (await mirror.current()).visibleChannels(userId);
-      const version = `${sidebarVersion(rows)}.${users}.${tagOf(userId)}`;
+      const sidebar = sidebarOf(await mirror.current(), userId);
+      const version = `${sidebar.version}.${users}.${tagOf(userId)}`;
       return withEtag(request, reply, version, async () => {
-        const items = rows.map((row) => toChannel(row, userId));
+        const items = sidebar.rows.map((row) => toChannel(row, userId));
         items.sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
         return { items };
       });
@@ -236,7 +253,7 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
     },
     async (request, reply) => {
       const { userId } = principalOf(request);
-      const channel = await channelFor(userId, request.params.id);
+      const channel = await accessTo(userId, request.params.id);
       const version = `${channel.version}.${await versions.of('users')}.${tagOf(userId, channel.id)}`;
       return withEtag(request, reply, version, async () => ({
         items: (await channelMembers(reads, channel.id)).map((m) => ({
@@ -268,7 +285,7 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
       const page: MessagePage =
         after !== undefined ? { after: Number(after) } : before !== undefined ? { before } : { newest: true };
       const users = await versions.of('users');
-      const upTo = (await channelFor(userId, channelId)).change_seq;
+      const upTo = (await accessTo(userId, channelId)).change_seq;
       // The channel's change number is the whole version of its message list: a 304 reads no message.
       const version = `${upTo}.${users}.${tagOf(userId, channelId, after, before, limit)}`;
       return withEtag(request, reply, version, async () => {
