@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { ChangeVersions } from '../change-versions';
 import type { PreparedReads } from '../prepared-reads';
@@ -73,7 +74,9 @@ export class TeamChatMirror {
   private usersVersion: string | null = null;
   private syncing: Promise<void> | null = null;
   /** Moves whenever what the mirror holds changes: anything computed from it at the same generation still holds. */
-  generation = 0;
+  private generation = 0;
+  /** Each viewer's sidebar, while the mirror has not changed: an unchanged poll builds nothing. */
+  private readonly sidebars = new Map<string, { generation: number; version: string; rows: ChannelRow[] }>();
 
   constructor(
     private readonly reads: PreparedReads,
@@ -113,8 +116,20 @@ export class TeamChatMirror {
     return channel && this.rowOf(viewer, channel, this.memberships.get(viewer)?.get(channelId));
   }
 
+  /** The viewer's sidebar: the channels they may see, and its version (see sidebarVersion). */
+  sidebar(viewer: string): { version: string; rows: readonly ChannelRow[] } {
+    let sidebar = this.sidebars.get(viewer);
+    if (sidebar?.generation !== this.generation) {
+      const rows = this.visibleChannels(viewer);
+      sidebar = { generation: this.generation, version: sidebarVersion(rows), rows };
+      if (this.sidebars.size >= 50_000) this.sidebars.clear();
+      this.sidebars.set(viewer, sidebar);
+    }
+    return sidebar;
+  }
+
   /** Every channel the viewer may see: the public ones and those they are in. */
-  visibleChannels(viewer: string): ChannelRow[] {
+  private visibleChannels(viewer: string): ChannelRow[] {
     const mine = this.memberships.get(viewer);
     const rows: ChannelRow[] = [];
     for (const id of this.publicChannels) {
@@ -193,6 +208,18 @@ export class TeamChatMirror {
           )), '[]') FROM tc_members m WHERE m.written_at > ${since}::bigint) AS members`);
     return parsed(delta!);
   }
+}
+
+/**
+ * The version of a sidebar: of each channel listed, its row's version and the viewer's membership
+ * row's. Every change of what a sidebar shows moves one of them (or lists a channel more or less).
+ */
+function sidebarVersion(rows: readonly ChannelRow[]): string {
+  const hash = createHash('sha256');
+  // In a fixed order: the same rows read twice may come in another.
+  for (const row of [...rows].sort((a, b) => (a.id < b.id ? -1 : 1)))
+    hash.update(`${row.id}.${row.version}.${row.member_version ?? ''};`);
+  return hash.digest('base64url').slice(0, 22);
 }
 
 /** PGlite answers json columns as text. */

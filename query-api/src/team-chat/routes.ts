@@ -149,18 +149,6 @@ const tagOf = (() => {
   };
 })();
 
-/**
- * The version of a sidebar: of each channel listed, its row's version and the viewer's membership
- * row's. Every change of what a sidebar shows moves one of them (or lists a channel more or less).
- */
-function sidebarVersion(rows: readonly ChannelRow[]): string {
-  const hash = createHash('sha256');
-  // In a fixed order: the same rows read twice may come in another.
-  for (const row of [...rows].sort((a, b) => (a.id < b.id ? -1 : 1)))
-    hash.update(`${row.id}.${row.version}.${row.member_version ?? ''};`);
-  return hash.digest('base64url').slice(0, 22);
-}
-
 const sortKey = (c: z.infer<typeof ChannelItem>) => `${c.kind === 'dm' ? 1 : 0}${c.name.toLowerCase()}`;
 
 /** Inline only for raster images a browser cannot run; everything else downloads. */
@@ -190,18 +178,6 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
 
   const mirror = new TeamChatMirror(reads, versions);
   const recent = new RecentMessages(reads);
-  // Each viewer's sidebar rows and version, while the mirror has not changed: an unchanged poll builds nothing.
-  const sidebars = new Map<string, { generation: number; version: string; rows: ChannelRow[] }>();
-  const sidebarOf = (view: TeamChatMirror, viewer: string) => {
-    let sidebar = sidebars.get(viewer);
-    if (sidebar?.generation !== view.generation) {
-      const rows = view.visibleChannels(viewer);
-      sidebar = { generation: view.generation, version: sidebarVersion(rows), rows };
-      if (sidebars.size >= 50_000) sidebars.clear();
-      sidebars.set(viewer, sidebar);
-    }
-    return sidebar;
-  };
   const channelFor = async (viewer: string, channelId: string) => {
     const row = (await mirror.current()).visibleChannel(viewer, channelId);
     if (!row) throw new NotFoundError('No such channel');
@@ -226,7 +202,7 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
     async (request, reply) => {
       const { userId } = principalOf(request);
       const users = await versions.of('users');
-      const sidebar = sidebarOf(await mirror.current(), userId);
+      const sidebar = (await mirror.current()).sidebar(userId);
       const version = `${sidebar.version}.${users}.${tagOf(userId)}`;
       return withEtag(request, reply, version, async () => {
         const items = sidebar.rows.map((row) => toChannel(row, userId));
