@@ -12,7 +12,6 @@ import Fastify, {
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   jsonSchemaTransform,
-  serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
@@ -20,6 +19,7 @@ import type { Logger } from '../logger';
 import { metrics } from '../metrics';
 import { SESSION_COOKIE } from '../auth/principal';
 import { registerErrorHandling } from './errors';
+import { responseSerializerCompiler } from './serializer';
 
 export type HttpServer = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
 
@@ -53,7 +53,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Http
     },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializerCompiler);
   registerErrorHandling(app as unknown as FastifyInstance, options.notFound);
   await app.register(cookie);
   await app.register(swagger, {
