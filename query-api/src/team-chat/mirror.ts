@@ -144,11 +144,23 @@ export class TeamChatMirror {
     return rows;
   }
 
+  /** Field by field: on this V8, spreading an object and adding fields costs microseconds a field. */
   private rowOf(viewer: string, channel: ChannelRecord, member: MemberRecord | undefined): ChannelRow {
     const other =
       channel.kind !== 'dm' ? null : channel.dm_user_a === viewer ? channel.dm_user_b : channel.dm_user_a;
     return {
-      ...channel,
+      id: channel.id,
+      kind: channel.kind,
+      name: channel.name,
+      description: channel.description,
+      deleted: channel.deleted,
+      member_count: channel.member_count,
+      last_activity_at: channel.last_activity_at,
+      live_count: channel.live_count,
+      change_seq: channel.change_seq,
+      version: channel.version,
+      dm_user_a: channel.dm_user_a,
+      dm_user_b: channel.dm_user_b,
       other_name: other === null ? null : (this.names.get(other) ?? null),
       is_member: member?.is_member ?? null,
       role: member?.role ?? null,
