@@ -1,8 +1,9 @@
-import http from 'node:http';
+import { Pool } from 'undici';
 
 /**
- * The load generator's HTTP client: node:http over keep-alive connections (fetch costs too much
- * CPU per request at thousands of requests per second), timing every request into a Recorder.
+ * The load generator's HTTP client: undici's pools of keep-alive connections (measured: a quarter
+ * less CPU per request than node:http, and fetch costs more still), timing every request into a
+ * Recorder.
  * In the services mode commands, sign-in and widget writes go to command-api and every GET to
  * query-api, as the gateway of the production topology routes them.
  */
@@ -96,84 +97,67 @@ export interface Targets {
 }
 
 export class Client {
-  readonly agent: http.Agent;
+  /** One pool of keep-alive connections per server. */
+  private readonly pools = new Map<string, Pool>();
 
   constructor(
     private readonly targets: Targets,
     readonly recorder: Recorder,
-    maxSockets: number,
+    private readonly maxSockets: number,
     private readonly timeoutMs = 10_000,
-  ) {
-    this.agent = new http.Agent({
-      keepAlive: true,
-      maxSockets,
-      maxFreeSockets: maxSockets,
-      scheduling: 'lifo',
-    });
-  }
+  ) {}
 
-  private baseFor(method: string, path: string): URL {
+  private poolFor(method: string, path: string): Pool {
     const toCommands =
       method !== 'GET' &&
       (path.startsWith('/api/commands') ||
         path.startsWith('/api/auth') ||
         path.startsWith('/api/widget') ||
         path.startsWith('/api/attachments'));
-    return new URL(toCommands ? this.targets.commands : this.targets.queries);
+    const origin = new URL(toCommands ? this.targets.commands : this.targets.queries).origin;
+    let pool = this.pools.get(origin);
+    if (!pool) this.pools.set(origin, (pool = new Pool(origin, { connections: this.maxSockets })));
+    return pool;
   }
 
   /** One timed request of a type; never throws: a network error or a timeout answers status 0. */
-  request(type: string, method: 'GET' | 'POST', path: string, options: RequestOptions = {}): Promise<Answer> {
-    const base = this.baseFor(method, path);
+  async request(
+    type: string,
+    method: 'GET' | 'POST',
+    path: string,
+    options: RequestOptions = {},
+  ): Promise<Answer> {
+    const pool = this.poolFor(method, path);
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.etag) headers['if-none-match'] = options.etag;
-    if (payload !== undefined) {
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = String(Buffer.byteLength(payload));
-    }
+    if (payload !== undefined) headers['content-type'] = 'application/json';
     const entry = this.recorder.started(type);
-    return new Promise((resolve) => {
-      let settled = false;
-      const done = (answer: Answer) => {
-        if (settled) return;
-        settled = true;
-        this.recorder.finished(entry, answer.status);
-        resolve(answer);
-      };
-      const req = http.request(
-        { host: base.hostname, port: base.port, method, path, headers, agent: this.agent },
-        (res) => {
-          const status = res.statusCode ?? 0;
-          const etag = typeof res.headers.etag === 'string' ? res.headers.etag : undefined;
-          if (!options.parse || status === 304) {
-            res.resume();
-            res.on('end', () => done({ status, etag, body: undefined }));
-            res.on('error', () => done({ status: 0, etag: undefined, body: undefined }));
-            return;
-          }
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => {
-            let body: unknown;
-            try {
-              body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-            } catch {
-              body = undefined;
-            }
-            done({ status, etag, body });
-          });
-          res.on('error', () => done({ status: 0, etag: undefined, body: undefined }));
-        },
-      );
-      req.setTimeout(this.timeoutMs, () => req.destroy(new Error('timeout')));
-      req.on('error', () => done({ status: 0, etag: undefined, body: undefined }));
-      req.end(payload);
-    });
+    let answer: Answer;
+    try {
+      const response = await pool.request({
+        method,
+        path,
+        headers,
+        body: payload,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      });
+      const status = response.statusCode;
+      const etag = typeof response.headers.etag === 'string' ? response.headers.etag : undefined;
+      let body: unknown;
+      if (!options.parse || status === 304) await response.body.dump();
+      else body = await response.body.json().catch(() => undefined);
+      answer = { status, etag, body };
+    } catch {
+      answer = { status: 0, etag: undefined, body: undefined };
+    }
+    this.recorder.finished(entry, answer.status);
+    return answer;
   }
 
   close(): void {
-    this.agent.destroy();
+    for (const pool of this.pools.values()) void pool.destroy();
   }
 }
