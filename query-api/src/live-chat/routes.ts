@@ -4,6 +4,7 @@ import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import type { ChangeVersions } from '../change-versions';
 import { withEtag } from '../etag';
+import { SameForEveryone } from '../same-for-everyone';
 import { int8, iso, requireStaff } from './staff';
 import { readTranscripts, TranscriptMessage } from './transcript';
 
@@ -54,6 +55,14 @@ export function sessionsQuery(db: Kysely<ReadModels>) {
     ]);
 }
 
+const Kpis = z.object({
+  waiting: z.number(),
+  active: z.number(),
+  unassigned: z.number(),
+  closed: z.number(),
+  selfServed: z.number(),
+});
+
 type SessionRow = Awaited<ReturnType<ReturnType<typeof sessionsQuery>['executeTakeFirstOrThrow']>>;
 
 /**
@@ -89,6 +98,9 @@ export function registerLiveChatQueries(
   const staff = requireStaff(deps.sessions);
   // Agent names come from the users read model: a change there changes these answers too.
   const queueVersion = async () => `${await versions.of('livechat')}.${await versions.of('users')}`;
+  // Every agent polls the same queue and tiles: each version of them is read once.
+  const kpis = new SameForEveryone<z.infer<typeof Kpis>>();
+  const queues = new SameForEveryone<{ items: SessionItem[] }>();
 
   app.get(
     '/api/livechat/kpis',
@@ -96,38 +108,34 @@ export function registerLiveChatQueries(
       schema: {
         tags: ['live chat'],
         summary: 'KPI tiles of the agent queue',
-        response: {
-          200: z.object({
-            waiting: z.number(),
-            active: z.number(),
-            unassigned: z.number(),
-            closed: z.number(),
-            selfServed: z.number(),
-          }),
-        },
+        response: { 200: Kpis },
       },
       preHandler: staff,
     },
-    async (request, reply) =>
-      withEtag(request, reply, `kpis.${await versions.of('livechat')}`, async () => {
-        const { rows } = await sql<
-          Record<'waiting' | 'active' | 'unassigned' | 'closed' | 'self_served', string | number>
-        >`
+    async (request, reply) => {
+      const version = await versions.of('livechat');
+      return withEtag(request, reply, `kpis.${version}`, () =>
+        kpis.answer('kpis', version, async () => {
+          const { rows } = await sql<
+            Record<'waiting' | 'active' | 'unassigned' | 'closed' | 'self_served', string | number>
+          >`
           SELECT count(*) FILTER (WHERE status = 'WAITING') AS waiting,
                  count(*) FILTER (WHERE status = 'ACTIVE') AS active,
                  count(*) FILTER (WHERE status = 'WAITING' AND agent_id IS NULL) AS unassigned,
                  count(*) FILTER (WHERE status = 'CLOSED') AS closed,
                  count(*) FILTER (WHERE resolution = 'self-served') AS self_served
           FROM livechat_sessions`.execute(db);
-        const r = rows[0]!;
-        return {
-          waiting: Number(r.waiting),
-          active: Number(r.active),
-          unassigned: Number(r.unassigned),
-          closed: Number(r.closed),
-          selfServed: Number(r.self_served),
-        };
-      }),
+          const r = rows[0]!;
+          return {
+            waiting: Number(r.waiting),
+            active: Number(r.active),
+            unassigned: Number(r.unassigned),
+            closed: Number(r.closed),
+            selfServed: Number(r.self_served),
+          };
+        }),
+      );
+    },
   );
 
   app.get(
@@ -146,17 +154,21 @@ export function registerLiveChatQueries(
     },
     async (request, reply) => {
       const { status, limit } = request.query;
-      return withEtag(request, reply, `sessions.${status}.${limit}.${await queueVersion()}`, async () => {
-        let query = sessionsQuery(db)
-          .where('s.status', 'in', [...FILTERS[status]])
-          .limit(limit);
-        // Waiting visitors first, longest waiting first; closed ones newest first.
-        query =
-          status === 'closed'
-            ? query.orderBy('s.closed_at', 'desc').orderBy('s.id')
-            : query.orderBy('s.status', 'desc').orderBy('s.queued_position');
-        return { items: (await query.execute()).map(toSessionItem) };
-      });
+      const version = await queueVersion();
+      const question = `${status}.${limit}`;
+      return withEtag(request, reply, `sessions.${question}.${version}`, () =>
+        queues.answer(question, version, async () => {
+          let query = sessionsQuery(db)
+            .where('s.status', 'in', [...FILTERS[status]])
+            .limit(limit);
+          // Waiting visitors first, longest waiting first; closed ones newest first.
+          query =
+            status === 'closed'
+              ? query.orderBy('s.closed_at', 'desc').orderBy('s.id')
+              : query.orderBy('s.status', 'desc').orderBy('s.queued_position');
+          return { items: (await query.execute()).map(toSessionItem) };
+        }),
+      );
     },
   );
 
