@@ -118,6 +118,8 @@ async function listenWithReconnect(
 export async function openPglite(dataDir: string): Promise<Database> {
   const pglite = await PGlite.create(dataDir);
   const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 });
+  const housekeeping = setInterval(() => void vacuumWhereDue(pool).catch(() => undefined), 60_000);
+  housekeeping.unref();
   return {
     kind: 'pglite',
     pool,
@@ -129,8 +131,24 @@ export async function openPglite(dataDir: string): Promise<Database> {
       };
     },
     close: async () => {
+      clearInterval(housekeeping);
       await pool.end();
       await pglite.close();
     },
   };
+}
+
+/**
+ * What autovacuum does on a Postgres server, which PGlite has not: rows updated in place all day
+ * (checkpoints, channel counters, read marks, chat sessions) leave dead versions behind in the
+ * table and its indexes, and the planner's statistics go stale as tables grow. Vacuums (and
+ * analyzes) each table past autovacuum's default thresholds; answers the tables it did.
+ */
+export async function vacuumWhereDue(pool: pg.Pool): Promise<string[]> {
+  const { rows } = await pool.query<{ name: string }>(`
+    SELECT format('%I.%I', schemaname, relname) AS name FROM pg_stat_user_tables
+    WHERE n_dead_tup > 50 + 0.2 * n_live_tup OR n_mod_since_analyze > 50 + 0.1 * n_live_tup
+    ORDER BY n_dead_tup DESC`);
+  for (const { name } of rows) await pool.query(`VACUUM (ANALYZE) ${name}`);
+  return rows.map((r) => r.name);
 }
