@@ -138,6 +138,81 @@ describe('unchanged polls in the all-in-one server', () => {
     expect((await pollAgain(reader, poll, caughtUp)).status).toBe(404);
   });
 
+  it("the portal's poll answers the sidebar and the conversation as their own endpoints do, and news of either", async () => {
+    const owner = await newUser(emma, t, 'USER');
+    const reader = await newUser(emma, t, 'USER');
+    const [channelId, otherId] = [randomUUID(), randomUUID()];
+    for (const id of [channelId, otherId]) {
+      const name = `p-${id.slice(0, 8)}`;
+      expect(
+        (await owner.command('CreateChannel', { channelId: id, name, visibility: 'private' })).status,
+      ).toBe(200);
+      expect(
+        (await owner.command('AddChannelMember', { channelId: id, userId: reader.user!.id })).status,
+      ).toBe(200);
+    }
+    expect(
+      (await owner.command('PostMessage', { channelId, messageId: randomUUID(), body: 'first' })).status,
+    ).toBe(200);
+    reader.lastPosition = owner.lastPosition;
+
+    const newest = await reader.get(`/api/team-chat/poll?channelId=${channelId}&limit=10`);
+    expect(newest.status).toBe(200);
+    const [sidebar, messages] = [
+      await reader.get(SIDEBAR),
+      await reader.get(`/api/channels/${channelId}/messages?limit=10`),
+    ];
+    expect(newest.body).toEqual({
+      channels: sidebar.body.items,
+      conversation: { channelId, ...messages.body },
+    });
+
+    const poll = `/api/team-chat/poll?channelId=${channelId}&after=${newest.body.conversation.cursor}`;
+    const quiet = await pollUntilUnchanged(reader, poll);
+    expect(quiet.body.conversation.items).toEqual([]);
+
+    // News in the open conversation: its message, and the sidebar with it.
+    const messageId = randomUUID();
+    expect((await owner.command('PostMessage', { channelId, messageId, body: 'news' })).status).toBe(200);
+    const news = await pollAgain(reader, poll, quiet, { 'x-min-position': owner.lastPosition! });
+    expect(news.status).toBe(200);
+    expect(news.body.conversation.items.map((m: any) => m.id)).toEqual([messageId]);
+    expect(news.body.channels.find((c: any) => c.id === channelId)).toMatchObject({ unread: 2 });
+
+    // News elsewhere only: the sidebar's unread count changes, the conversation has nothing new.
+    const later = `/api/team-chat/poll?channelId=${channelId}&after=${news.body.conversation.cursor}`;
+    const settled = await pollUntilUnchanged(reader, later);
+    expect(
+      (await owner.command('PostMessage', { channelId: otherId, messageId: randomUUID(), body: 'elsewhere' }))
+        .status,
+    ).toBe(200);
+    const elsewhere = await pollAgain(reader, later, settled, { 'x-min-position': owner.lastPosition! });
+    expect(elsewhere.status).toBe(200);
+    expect(elsewhere.body.conversation.items).toEqual([]);
+    expect(elsewhere.body.channels.find((c: any) => c.id === otherId)).toMatchObject({ unread: 1 });
+
+    // Out of the private channel, the whole poll is not found, like the channel's messages.
+    expect((await reader.command('LeaveChannel', { channelId })).status).toBe(200);
+    expect((await pollAgain(reader, later, elsewhere)).status).toBe(404);
+    expect((await reader.get('/api/team-chat/poll')).body.channels.some((c: any) => c.id === channelId)).toBe(
+      false,
+    );
+  });
+
+  it("the portal's poll refuses paging without a conversation, and a malformed one", async () => {
+    for (const query of [
+      'after=5',
+      'limit=10',
+      'channelId=nope',
+      `channelId=${randomUUID()}&after=x`,
+      'extra=1',
+    ]) {
+      const answer = await emma.get(`/api/team-chat/poll?${query}`);
+      expect(answer.status, query).toBe(400);
+      expect(answer.body.error.code, query).toBeTruthy();
+    }
+  });
+
   it("another user's tag gets that user's answer, not a 304", async () => {
     const one = await newUser(emma, t, 'USER');
     const other = await newUser(emma, t, 'USER');

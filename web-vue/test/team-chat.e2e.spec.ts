@@ -196,10 +196,20 @@ describe('Team chat in the browser', () => {
     await jamie.page.getByTestId('composer-input').waitFor();
     await openChannel(jamie.page, other);
 
+    // The badge arrives with the open conversation's poll: one request for both.
+    const reads: string[] = [];
+    const noteRead = (request: { method(): string; url(): string }) => {
+      const path = new URL(request.url()).pathname;
+      if (request.method() === 'GET' && path.startsWith('/api/')) reads.push(path);
+    };
+    jamie.page.on('request', noteRead);
     await post(emma.page, 'Unread one');
     await post(emma.page, 'Unread two');
     const badge = jamie.page.getByTestId(`channel-item-${name}`).getByTestId('unread-badge');
     await expect.poll(() => badge.textContent(), { timeout: ONE_POLL * 2 }).toBe('2');
+    jamie.page.off('request', noteRead);
+    expect(reads.length).toBeGreaterThan(0);
+    expect(new Set(reads)).toEqual(new Set(['/api/team-chat/poll']));
     await screenshot(jamie.page, 'team-chat-unread');
 
     await openChannel(jamie.page, name);

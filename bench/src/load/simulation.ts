@@ -4,7 +4,8 @@ import { addressOf, SENTENCES, type Account, type World } from './setup';
 
 /**
  * Simulated people. A staff user does, per minute and on average (issue 8): 20 polls of the
- * sidebar and the open conversation, 6.5 channel switches (newest page, then MarkChannelRead),
+ * sidebar and the open conversation (one request each, as the portal polls), 6.5 channel
+ * switches (newest page, then MarkChannelRead),
  * 2 scrolls back, 1 unread check, 1 message, 0.04 edits and 0.005 deletes. Their actions are a
  * Poisson process per user (exponential gaps, random phase), sent open-loop: a slow answer does
  * not delay the user's next action, so a slow server cannot lower the load it is offered.
@@ -38,7 +39,7 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * ite
 
 /** Request types by kind, for the charts. */
 export const KINDS: Record<string, string[]> = {
-  polls: ['sidebar poll', 'messages poll'],
+  polls: ['poll'],
   reads: ['open channel', 'scroll back', 'unread check'],
   commands: ['PostMessage', 'MarkChannelRead', 'EditMessage', 'DeleteMessage'],
   'live chat': ['queue poll', 'kpis poll', 'widget start', 'widget message', 'widget poll', 'widget close'],
@@ -124,8 +125,7 @@ class StaffUser {
   active = true;
   private channel: string;
   private cursor: string | undefined;
-  private sidebarTag: string | undefined;
-  private messagesTag: string | undefined;
+  private pollTag: string | undefined;
   private oldest = 0;
   private newest = 0;
   private switches = 0;
@@ -211,44 +211,38 @@ class StaffUser {
     return this.account.token;
   }
 
-  /** The portal's poll: the sidebar and the open conversation's changes, both conditional. */
+  /** The portal's poll: the sidebar and the open conversation's changes in one conditional request. */
   private async poll(): Promise<void> {
     const channel = this.channel;
     const cursor = this.cursor;
-    const [sidebar, messages] = await Promise.all([
-      this.client.request('sidebar poll', 'GET', '/api/channels', {
-        token: this.token,
-        etag: this.sidebarTag,
-      }),
-      cursor === undefined
-        ? null
-        : this.client.request('messages poll', 'GET', `/api/channels/${channel}/messages?after=${cursor}`, {
-            token: this.token,
-            etag: this.messagesTag,
-            parse: true,
-          }),
-    ]);
-    if (sidebar.status === 200) this.sidebarTag = sidebar.etag;
-    if (messages?.status === 200 && this.channel === channel && this.cursor === cursor) {
-      this.messagesTag = messages.etag;
-      this.cursor = messages.body?.cursor ?? cursor;
+    if (cursor === undefined) return;
+    const answer = await this.client.request(
+      'poll',
+      'GET',
+      `/api/team-chat/poll?channelId=${channel}&after=${cursor}&limit=200`,
+      { token: this.token, etag: this.pollTag, parse: true },
+    );
+    if (answer.status === 200 && this.channel === channel && this.cursor === cursor) {
+      this.pollTag = answer.etag;
+      this.cursor = answer.body?.conversation?.cursor ?? cursor;
     }
   }
 
-  /** Opens a conversation: its newest page, then marks it read. */
+  /** Opens a conversation as the portal does (one poll with its newest page and the sidebar), then marks it read. */
   private async switchChannel(channel: string): Promise<void> {
     const switchNumber = ++this.switches;
     const page = await this.client.request(
       'open channel',
       'GET',
-      `/api/channels/${channel}/messages?limit=${PAGE}`,
+      `/api/team-chat/poll?channelId=${channel}&limit=${PAGE}`,
       { token: this.token, parse: true },
     );
     if (page.status !== 200 || switchNumber !== this.switches) return;
+    const conversation = page.body?.conversation as { items: { seq: number }[]; cursor: string } | undefined;
     this.channel = channel;
-    this.cursor = page.body?.cursor;
-    this.messagesTag = undefined;
-    const seqs = ((page.body?.items ?? []) as { seq: number }[]).map((m) => m.seq);
+    this.cursor = conversation?.cursor;
+    this.pollTag = undefined;
+    const seqs = (conversation?.items ?? []).map((m) => m.seq);
     this.oldest = seqs.length ? Math.min(...seqs) : 0;
     this.newest = seqs.length ? Math.max(...seqs) : 0;
     await this.client.request('MarkChannelRead', 'POST', '/api/commands/MarkChannelRead', {
@@ -275,8 +269,7 @@ class StaffUser {
 
   /** The whole sidebar with its unread counts, unconditionally (a tab coming back into focus). */
   private async unreadCheck(): Promise<void> {
-    const answer = await this.client.request('unread check', 'GET', '/api/channels', { token: this.token });
-    if (answer.status === 200) this.sidebarTag = answer.etag;
+    await this.client.request('unread check', 'GET', '/api/channels', { token: this.token });
   }
 
   private async post(): Promise<void> {

@@ -66,16 +66,21 @@ const MessageItem = z.object({
 });
 
 const ChannelParams = z.strictObject({ id: z.uuid() });
+const Cursor = z.string().regex(/^\d{1,10}$/, 'a cursor from an earlier answer');
+const PageSize = z.coerce.number().int().min(1).max(200);
 const MessagesQuery = z
   .strictObject({
-    after: z
-      .string()
-      .regex(/^\d{1,10}$/, 'a cursor from an earlier answer')
-      .optional(),
+    after: Cursor.optional(),
     before: z.coerce.number().int().min(1).max(2_147_483_647).optional(),
-    limit: z.coerce.number().int().min(1).max(200).optional(),
+    limit: PageSize.optional(),
   })
   .refine((q) => q.after === undefined || q.before === undefined, 'give after or before, not both');
+const PollQuery = z
+  .strictObject({ channelId: z.uuid().optional(), after: Cursor.optional(), limit: PageSize.optional() })
+  .refine((q) => q.channelId !== undefined || (q.after === undefined && q.limit === undefined), {
+    message: 'after and limit page a conversation: give its channelId',
+    path: ['channelId'],
+  });
 
 const UNKNOWN = 'Unknown user';
 
@@ -189,6 +194,43 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
     return channel;
   };
 
+  /** The viewer's sidebar: its version (for the ETag), and its items, built only when asked. */
+  const sidebarOf = async (viewer: string) => {
+    const users = await versions.of('users');
+    const sidebar = (await mirror.current()).sidebar(viewer);
+    return {
+      version: `${sidebar.version}.${users}.${tagOf(viewer)}`,
+      items: () =>
+        sidebar.rows
+          .map((row) => toChannel(row, viewer))
+          .sort((a, b) => sortKey(a).localeCompare(sortKey(b))),
+    };
+  };
+
+  /**
+   * A page of a conversation the viewer may read (else 404): its version, and the page, read only
+   * when asked. The channel's change number is the whole version of its message list.
+   */
+  const conversationOf = async (viewer: string, channelId: string, query: z.infer<typeof MessagesQuery>) => {
+    const { after, before, limit = 50 } = query;
+    const page: MessagePage =
+      after !== undefined ? { after: Number(after) } : before !== undefined ? { before } : { newest: true };
+    const users = await versions.of('users');
+    const upTo = (await accessTo(viewer, channelId)).change_seq;
+    return {
+      version: `${upTo}.${users}.${tagOf(viewer, channelId, after, before, limit)}`,
+      page: async () => {
+        const rows =
+          (await recent.page(channelId, page, limit, upTo, users)) ??
+          (await channelMessages(reads, channelId, page, limit, upTo));
+        // A full page of changes continues from its last change; otherwise the poller has everything up to upTo.
+        const cursor = 'after' in page && rows.length === limit ? rows[rows.length - 1]!.changed : upTo;
+        if ('after' in page) rows.sort((a, b) => a.seq - b.seq);
+        return { items: rows.map((row) => toMessage(row, viewer)), cursor: String(cursor) };
+      },
+    };
+  };
+
   app.get(
     '/api/channels',
     {
@@ -200,15 +242,8 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
       preHandler: auth,
     },
     async (request, reply) => {
-      const { userId } = principalOf(request);
-      const users = await versions.of('users');
-      const sidebar = (await mirror.current()).sidebar(userId);
-      const version = `${sidebar.version}.${users}.${tagOf(userId)}`;
-      return withEtag(request, reply, version, async () => {
-        const items = sidebar.rows.map((row) => toChannel(row, userId));
-        items.sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
-        return { items };
-      });
+      const sidebar = await sidebarOf(principalOf(request).userId);
+      return withEtag(request, reply, sidebar.version, async () => ({ items: sidebar.items() }));
     },
   );
 
@@ -255,24 +290,46 @@ export function registerTeamChatQueries(app: HttpServer, platform: Platform, dep
       preHandler: auth,
     },
     async (request, reply) => {
+      const conversation = await conversationOf(
+        principalOf(request).userId,
+        request.params.id,
+        request.query,
+      );
+      return withEtag(request, reply, conversation.version, conversation.page);
+    },
+  );
+
+  app.get(
+    '/api/team-chat/poll',
+    {
+      schema: {
+        tags,
+        summary:
+          "The portal's poll in one request: the sidebar, and with channelId the open conversation as /api/channels/{id}/messages answers it",
+        querystring: PollQuery,
+        response: {
+          200: z.object({
+            channels: z.array(ChannelItem),
+            conversation: z
+              .object({ channelId: z.uuid(), items: z.array(MessageItem), cursor: z.string() })
+              .nullable(),
+          }),
+        },
+      },
+      preHandler: auth,
+    },
+    async (request, reply) => {
       const { userId } = principalOf(request);
-      const channelId = request.params.id;
-      const { after, before, limit = 50 } = request.query;
-      const page: MessagePage =
-        after !== undefined ? { after: Number(after) } : before !== undefined ? { before } : { newest: true };
-      const users = await versions.of('users');
-      const upTo = (await accessTo(userId, channelId)).change_seq;
-      // The channel's change number is the whole version of its message list: a 304 reads no message.
-      const version = `${upTo}.${users}.${tagOf(userId, channelId, after, before, limit)}`;
-      return withEtag(request, reply, version, async () => {
-        const rows =
-          (await recent.page(channelId, page, limit, upTo, users)) ??
-          (await channelMessages(reads, channelId, page, limit, upTo));
-        // A full page of changes continues from its last change; otherwise the poller has everything up to upTo.
-        const cursor = 'after' in page && rows.length === limit ? rows[rows.length - 1]!.changed : upTo;
-        if ('after' in page) rows.sort((a, b) => a.seq - b.seq);
-        return { items: rows.map((row) => toMessage(row, userId)), cursor: String(cursor) };
-      });
+      const { channelId, ...page } = request.query;
+      const [sidebar, conversation] = await Promise.all([
+        sidebarOf(userId),
+        channelId === undefined ? null : conversationOf(userId, channelId, page),
+      ]);
+      const version = `${sidebar.version}|${conversation?.version ?? '-'}`;
+      return withEtag(request, reply, version, async () => ({
+        channels: sidebar.items(),
+        conversation: conversation && { channelId: channelId!, ...(await conversation.page()) },
+      }));
     },
   );
 

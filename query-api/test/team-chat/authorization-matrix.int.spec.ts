@@ -18,6 +18,7 @@ const ENDPOINTS = [
   'GET /api/channels/{id}',
   'GET /api/channels/{id}/members',
   'GET /api/channels/{id}/messages',
+  'GET /api/team-chat/poll?channelId={id}',
   'GET /api/attachments/{id}',
   'MarkChannelRead',
   'MuteChannel',
@@ -49,6 +50,7 @@ function expected(kind: Kind, state: State, role: Role): Record<Endpoint, number
     'GET /api/channels/{id}': ifVisible(200),
     'GET /api/channels/{id}/members': ifVisible(200),
     'GET /api/channels/{id}/messages': ifVisible(200),
+    'GET /api/team-chat/poll?channelId={id}': ifVisible(200),
     'GET /api/attachments/{id}': ifVisible(200),
   };
   // Auditors read what any user may read, and never add to the history.
@@ -187,6 +189,9 @@ describe('Team chat authorization matrix', () => {
       'GET /api/channels/{id}': await statusOf(viewer.get(`/api/channels/${f.a}`)),
       'GET /api/channels/{id}/members': await statusOf(viewer.get(`/api/channels/${f.a}/members`)),
       'GET /api/channels/{id}/messages': await statusOf(viewer.get(`/api/channels/${f.a}/messages`)),
+      'GET /api/team-chat/poll?channelId={id}': await statusOf(
+        viewer.get(`/api/team-chat/poll?channelId=${f.a}&limit=10`),
+      ),
       'GET /api/attachments/{id}': await statusOf(viewer.get(`/api/attachments/${f.attachmentId}`)),
     };
     // Commands in an order where none spoils the next: the channel's own life comes last.

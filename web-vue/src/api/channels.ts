@@ -41,6 +41,28 @@ export function listMessages(
   return query(path, { revalidate: true, ...options });
 }
 
+export interface TeamChatPoll {
+  channels: Channel[];
+  conversation: (MessagePage & { channelId: string }) | null;
+}
+
+/**
+ * GET /api/team-chat/poll: the portal's poll in one request, the sidebar (as listChannels) and,
+ * with a channelId, a page of that conversation (as listMessages). 404 when that conversation
+ * is gone or not ours to see.
+ */
+export function pollTeamChat(
+  params: { channelId: string; after?: string | null; limit?: number },
+  options: QueryOptions = {},
+): Promise<QueryResult<TeamChatPoll>> {
+  const path = `/api/team-chat/poll${qs({
+    channelId: params.channelId,
+    after: params.after,
+    limit: params.limit,
+  })}`;
+  return query(path, { revalidate: true, ...options });
+}
+
 export function createChannel(body: {
   channelId: string;
   name: string;

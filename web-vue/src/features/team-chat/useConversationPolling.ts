@@ -5,26 +5,21 @@ import { useTeamChatStore } from './useTeamChatStore';
 export const TEAM_CHAT_POLL_MS = 3_000;
 
 /**
- * Keeps the open conversation and the sidebar fresh: one poller each, the message poller
- * restarted when the conversation changes, both triggered at once after the user's own
- * writes. Whenever the server counts unread messages in the open conversation (on open,
- * or as others write), it is marked read.
+ * Keeps the sidebar and the open conversation fresh, both in one poll: restarted when the
+ * conversation changes, triggered at once after the user's own writes. Whenever the server
+ * counts unread messages in the open conversation (on open, or as others write), it is marked
+ * read.
  */
 export function useConversationPolling(channelId: Ref<string | null>) {
   const store = useTeamChatStore();
 
-  const sidebar = usePolling((signal) => store.refreshChannels(signal), { interval: TEAM_CHAT_POLL_MS });
-  const messages = usePolling(
-    async (signal) => {
-      const id = channelId.value;
-      if (id) await store.pollMessages(id, signal);
-    },
-    { interval: TEAM_CHAT_POLL_MS },
-  );
+  const polling = usePolling((signal) => store.poll(channelId.value, signal), {
+    interval: TEAM_CHAT_POLL_MS,
+  });
 
   watch(channelId, (id, previous) => {
     store.setOpenChannel(id);
-    if (id !== previous) messages.restart();
+    if (id !== previous) polling.restart();
   });
   store.setOpenChannel(channelId.value);
   onScopeDispose(() => store.setOpenChannel(null));
@@ -43,11 +38,8 @@ export function useConversationPolling(channelId: Ref<string | null>) {
 
   watch(
     () => store.writes,
-    () => {
-      messages.trigger();
-      sidebar.trigger();
-    },
+    () => polling.trigger(),
   );
 
-  return { sidebar, messages };
+  return polling;
 }

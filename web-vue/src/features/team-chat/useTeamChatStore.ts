@@ -109,28 +109,34 @@ export const useTeamChatStore = defineStore('team-chat', () => {
     }
   }
 
-  /** One poll of a conversation: the newest page the first time, then only what changed since the cursor. */
-  async function pollMessages(channelId: string, signal?: AbortSignal): Promise<void> {
+  /**
+   * One poll of the portal, in one request: the sidebar, and the open conversation's newest page
+   * the first time, then only what changed since its cursor. A conversation that is gone or not
+   * ours to see is marked missing, and the sidebar polled alone.
+   */
+  async function poll(channelId: string | null, signal?: AbortSignal): Promise<void> {
+    if (!channelId) return refreshChannels(signal);
     const conv = conversation(channelId);
     const first = !conv.loaded;
     let answer;
     try {
-      answer = await api.listMessages(
-        channelId,
-        first ? { limit: PAGE_SIZE } : { after: conv.cursor, limit: 200 },
+      answer = await api.pollTeamChat(
+        { channelId, ...(first ? { limit: PAGE_SIZE } : { after: conv.cursor, limit: 200 }) },
         { signal },
       );
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) {
         conv.missing = true;
         conv.loaded = true;
-        return;
+        return refreshChannels(signal);
       }
       throw error;
     }
     conv.missing = false;
+    channelsLoaded.value = true;
     if (answer.notModified && !first) return;
-    const { items, cursor } = answer.data;
+    channels.value = answer.data.channels;
+    const { items, cursor } = answer.data.conversation ?? { items: [], cursor: null };
     if (first) conv.hasOlder = items.length >= PAGE_SIZE;
     absorb(conv, items, answer.position);
     if (cursor) conv.cursor = cursor;
@@ -387,7 +393,7 @@ export const useTeamChatStore = defineStore('team-chat', () => {
     refreshChannels,
     loadUsers,
     conversation,
-    pollMessages,
+    poll,
     loadOlder,
     displayMessages,
     sendMessage,

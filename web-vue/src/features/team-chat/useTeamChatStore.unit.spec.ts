@@ -5,6 +5,7 @@ import type { Message } from '../../api/types';
 vi.mock('../../api/channels', () => ({
   listChannels: vi.fn(),
   listMessages: vi.fn(),
+  pollTeamChat: vi.fn(),
   postMessage: vi.fn(),
   editMessage: vi.fn(),
   deleteMessage: vi.fn(),
@@ -37,8 +38,13 @@ function message(seq: number, patch: Partial<Message> = {}): Message {
   };
 }
 
+/** A poll's answer: the sidebar, and a page of the conversation. */
 function page(items: Message[], cursor: string, position: string | null = null) {
-  return { data: { items, cursor }, notModified: false, position };
+  return {
+    data: { channels: [], conversation: { channelId: CHANNEL, items, cursor } },
+    notModified: false,
+    position,
+  };
 }
 
 describe('useTeamChatStore', () => {
@@ -49,15 +55,19 @@ describe('useTeamChatStore', () => {
 
   it('loads the newest page, then merges only changes after the cursor, sorted by seq', async () => {
     const store = useTeamChatStore();
-    vi.mocked(api.listMessages).mockResolvedValueOnce(page([message(1), message(2)], '10'));
-    await store.pollMessages(CHANNEL);
-    expect(vi.mocked(api.listMessages).mock.calls[0]![1]).toEqual({ limit: 50 });
+    vi.mocked(api.pollTeamChat).mockResolvedValueOnce(page([message(1), message(2)], '10'));
+    await store.poll(CHANNEL);
+    expect(vi.mocked(api.pollTeamChat).mock.calls[0]![0]).toEqual({ channelId: CHANNEL, limit: 50 });
 
-    vi.mocked(api.listMessages).mockResolvedValueOnce(
+    vi.mocked(api.pollTeamChat).mockResolvedValueOnce(
       page([message(3), message(1, { body: 'fixed', editedAt: '2026-01-01T10:00:00Z' })], '12'),
     );
-    await store.pollMessages(CHANNEL);
-    expect(vi.mocked(api.listMessages).mock.calls[1]![1]).toEqual({ after: '10', limit: 200 });
+    await store.poll(CHANNEL);
+    expect(vi.mocked(api.pollTeamChat).mock.calls[1]![0]).toEqual({
+      channelId: CHANNEL,
+      after: '10',
+      limit: 200,
+    });
     const shown = store.displayMessages(CHANNEL);
     expect(shown.map((m) => m.seq)).toEqual([1, 2, 3]);
     expect(shown[0]!.body).toBe('fixed');
@@ -67,8 +77,8 @@ describe('useTeamChatStore', () => {
   it('shows a sent message at once and keeps exactly one copy once the server has it', async () => {
     const store = useTeamChatStore();
     store.setCurrentUser(ME);
-    vi.mocked(api.listMessages).mockResolvedValueOnce(page([message(1)], '5'));
-    await store.pollMessages(CHANNEL);
+    vi.mocked(api.pollTeamChat).mockResolvedValueOnce(page([message(1)], '5'));
+    await store.poll(CHANNEL);
 
     let answer!: (value: { position: string }) => void;
     vi.mocked(api.postMessage).mockReturnValueOnce(new Promise((resolve) => (answer = resolve)));
@@ -80,10 +90,10 @@ describe('useTeamChatStore', () => {
 
     answer({ position: '42' });
     const sent = await sending;
-    vi.mocked(api.listMessages).mockResolvedValueOnce(
+    vi.mocked(api.pollTeamChat).mockResolvedValueOnce(
       page([message(2, { id: sent.id, author: ME, body: 'hello' })], '6', '42'),
     );
-    await store.pollMessages(CHANNEL);
+    await store.poll(CHANNEL);
     shown = store.displayMessages(CHANNEL);
     expect(shown.map((m) => m.id)).toEqual(['m-1', sent.id]);
     expect(shown[1]!.pending).toBeUndefined();
@@ -110,8 +120,8 @@ describe('useTeamChatStore', () => {
   it('sends the quoted message id and shows the quote before the server answers', async () => {
     const store = useTeamChatStore();
     store.setCurrentUser(ME);
-    vi.mocked(api.listMessages).mockResolvedValueOnce(page([message(1, { body: 'the original' })], '5'));
-    await store.pollMessages(CHANNEL);
+    vi.mocked(api.pollTeamChat).mockResolvedValueOnce(page([message(1, { body: 'the original' })], '5'));
+    await store.poll(CHANNEL);
     vi.mocked(api.postMessage).mockResolvedValueOnce({ position: '8' });
     await store.sendMessage({
       channelId: CHANNEL,
@@ -128,8 +138,8 @@ describe('useTeamChatStore', () => {
   it('toggles a reaction optimistically and drops the local copy once the server reflects the write', async () => {
     const store = useTeamChatStore();
     store.setCurrentUser(ME);
-    vi.mocked(api.listMessages).mockResolvedValueOnce(page([message(1)], '5', '100'));
-    await store.pollMessages(CHANNEL);
+    vi.mocked(api.pollTeamChat).mockResolvedValueOnce(page([message(1)], '5', '100'));
+    await store.poll(CHANNEL);
 
     vi.mocked(api.reactToMessage).mockResolvedValueOnce({ position: '120' });
     const reacting = store.toggleReaction('m-1', '👍');
@@ -139,13 +149,13 @@ describe('useTeamChatStore', () => {
     await reacting;
 
     // An older answer (position 110) must not undo what the user sees.
-    vi.mocked(api.listMessages).mockResolvedValueOnce(page([message(1)], '5', '110'));
-    await store.pollMessages(CHANNEL);
+    vi.mocked(api.pollTeamChat).mockResolvedValueOnce(page([message(1)], '5', '110'));
+    await store.poll(CHANNEL);
     expect(store.displayMessages(CHANNEL)[0]!.reactions).toHaveLength(1);
 
     const confirmed = message(1, { reactions: [{ emoji: '👍', count: 1, mine: true, userIds: [ME.id] }] });
-    vi.mocked(api.listMessages).mockResolvedValueOnce(page([confirmed], '6', '120'));
-    await store.pollMessages(CHANNEL);
+    vi.mocked(api.pollTeamChat).mockResolvedValueOnce(page([confirmed], '6', '120'));
+    await store.poll(CHANNEL);
     expect(store.displayMessages(CHANNEL)[0]).toEqual(confirmed);
 
     vi.mocked(api.removeReaction).mockResolvedValueOnce({ position: '130' });
@@ -157,13 +167,49 @@ describe('useTeamChatStore', () => {
   it('reverts an edit the server refused', async () => {
     const store = useTeamChatStore();
     store.setCurrentUser(ME);
-    vi.mocked(api.listMessages).mockResolvedValueOnce(
+    vi.mocked(api.pollTeamChat).mockResolvedValueOnce(
       page([message(1, { author: ME, body: 'before' })], '5'),
     );
-    await store.pollMessages(CHANNEL);
+    await store.poll(CHANNEL);
     vi.mocked(api.editMessage).mockRejectedValueOnce(new Error('Forbidden'));
     await expect(store.editMessage('m-1', 'after')).rejects.toThrow('Forbidden');
     expect(store.displayMessages(CHANNEL)[0]!.body).toBe('before');
+  });
+
+  it('takes the sidebar from the same poll, and polls it alone while the conversation is missing', async () => {
+    const store = useTeamChatStore();
+    const general = {
+      id: CHANNEL,
+      name: 'general',
+      kind: 'public' as const,
+      description: null,
+      memberCount: 2,
+      isMember: true,
+      role: 'MEMBER' as const,
+      unread: 1,
+      muted: false,
+      lastActivityAt: null,
+    };
+    const answer = page([message(1)], '5');
+    vi.mocked(api.pollTeamChat).mockResolvedValueOnce({
+      ...answer,
+      data: { ...answer.data, channels: [general] },
+    });
+    await store.poll(CHANNEL);
+    expect(store.channels).toEqual([general]);
+    expect(store.channelsLoaded).toBe(true);
+    expect(api.listChannels).not.toHaveBeenCalled();
+
+    const { ApiError } = await import('../../api/http');
+    vi.mocked(api.pollTeamChat).mockRejectedValueOnce(new ApiError(404, 'NOT_FOUND', 'No such channel'));
+    vi.mocked(api.listChannels).mockResolvedValueOnce({
+      data: { items: [] },
+      notModified: false,
+      position: null,
+    });
+    await store.poll(CHANNEL);
+    expect(store.conversation(CHANNEL).missing).toBe(true);
+    expect(store.channels).toEqual([]);
   });
 
   it('shows no unread badge for the open conversation or a muted one', () => {
