@@ -334,6 +334,34 @@ describe('projection runtime', () => {
     await expect.poll(() => s.rows(), { timeout: 30_000 }).toEqual([0, 1, 2]);
   });
 
+  it('gathers events that keep coming into one batch, after reading the first of them at once', async () => {
+    const s = await setup();
+    cleanup.push(() => s.database.close());
+    const projector = counter();
+    const batches: number[][] = [];
+    const apply = projector.apply;
+    projector.apply = (tx, events) => {
+      batches.push(events.map((e) => (e.data as { n: number }).n));
+      return apply(tx, events);
+    };
+    const runner = new ProjectionRunner({
+      db: s.db,
+      store: s.store,
+      projectors: [projector],
+      logger,
+      gatherMs: 3_000,
+    });
+    await runner.migrate();
+    runner.start();
+    cleanup.push(() => runner.stop());
+    await s.write(1);
+    await expect.poll(() => s.rows(), { timeout: 30_000 }).toEqual([0]);
+    // Within the gathering time of the first page: read together, once it is over.
+    await s.write(4, 1);
+    await expect.poll(() => s.rows(), { timeout: 30_000 }).toEqual([0, 1, 2, 3, 4]);
+    expect(batches).toEqual([[0], [1, 2, 3, 4]]);
+  });
+
   it('a reactor with lanes reacts to every event once, each lane in log order, lanes side by side', async () => {
     const s = await setup();
     cleanup.push(() => s.database.close());

@@ -7,7 +7,8 @@ const Item = z.object({
   id: z.uuid(),
   name: z.string(),
   note: z.string().nullable(),
-  quote: z.object({ text: z.string() }).nullable(),
+  quote: z.object({ text: z.string(), by: z.uuid().nullable() }).nullable(),
+  kind: z.enum(['public', 'dm']).nullable(),
   width: z.number().optional(),
   tags: z.array(z.object({ emoji: z.string(), count: z.number() })),
 });
@@ -20,12 +21,22 @@ describe('answers written from their schema', () => {
       id,
       name: 'a "quoted" <b>name</b>',
       note: 'n',
-      quote: { text: 'q', secret: 'x' },
+      quote: { text: 'q', by: id, secret: 'x' },
+      kind: 'dm',
       width: 3,
       tags: [{ emoji: '👍', count: 2 }],
     },
-    leaky: { id, name: 'b', note: null, quote: null, tags: [], passwordHash: 'argon2...', token: 't' },
-    missing: { id, note: null, quote: null, tags: [] },
+    leaky: {
+      id,
+      name: 'b',
+      note: null,
+      quote: { text: 'q', by: null, secret: 'x' },
+      kind: null,
+      tags: [],
+      passwordHash: 'argon2...',
+      token: 't',
+    },
+    missing: { id, note: null, quote: null, kind: null, tags: [] },
   };
 
   beforeAll(async () => {
@@ -48,14 +59,21 @@ describe('answers written from their schema', () => {
   it('writes what the schema declares, as JSON.stringify would', async () => {
     const answer = await app.inject('/item/full');
     expect(answer.statusCode).toBe(200);
-    expect(answer.json()).toEqual({ ...(answers.full as object), quote: { text: 'q' } });
+    expect(answer.json()).toEqual({ ...(answers.full as object), quote: { text: 'q', by: id } });
   });
 
   it('never writes a field the schema does not declare, at any depth', async () => {
     const answer = await app.inject('/item/leaky');
     expect(answer.statusCode).toBe(200);
     expect(answer.body).not.toMatch(/passwordHash|argon2|token/);
-    expect(answer.json()).toEqual({ id, name: 'b', note: null, quote: null, tags: [] });
+    expect(answer.json()).toEqual({
+      id,
+      name: 'b',
+      note: null,
+      quote: { text: 'q', by: null },
+      kind: null,
+      tags: [],
+    });
     expect((await app.inject('/item/full')).body).not.toContain('secret');
   });
 

@@ -25,6 +25,11 @@ export interface RunnerOptions {
   batchSize?: number;
   /** Fallback poll when no wake-up arrives (ms). */
   pollMs?: number;
+  /**
+   * Least time between two pages read while events keep coming (ms): what arrives meanwhile is
+   * applied in one batch. A first event after a quiet spell is read at once.
+   */
+  gatherMs?: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -35,6 +40,14 @@ class StandBy extends Error {
     super(held ? 'another runner holds this projector' : 'the checkpoint moved');
   }
 }
+
+/**
+ * Under a steady stream of events, pages are read at most this often (ms). Each page costs a read,
+ * a checkpoint update per follower and a transaction per projector, and each commit a read of the
+ * changed rows in every query API: at hundreds of events a second, pages of one or two events
+ * spent most of Postgres's time on that. It adds at most this much to what a reader waits for.
+ */
+const GATHER_MS = 10;
 
 /** How soon a follower tries again after finding its projector held by another runner. */
 const HELD_RETRY_MS = 100;
@@ -70,11 +83,13 @@ export class ProjectionRunner {
   private wakes = 0;
   private readonly batchSize: number;
   private readonly pollMs: number;
+  private readonly gatherMs: number;
   private readonly followers: Follower[];
 
   constructor(private readonly options: RunnerOptions) {
     this.batchSize = options.batchSize ?? 500;
     this.pollMs = options.pollMs ?? 1_000;
+    this.gatherMs = options.gatherMs ?? GATHER_MS;
     const follower = (name: string, handles: readonly string[], take: Follower['take']): Follower => ({
       name,
       handles,
@@ -176,6 +191,8 @@ export class ProjectionRunner {
   private async follow(): Promise<void> {
     let pause = 0;
     let known = false;
+    /** When the last page was read, unless it was full (then more is waiting: no gathering). */
+    let pageReadAt = 0;
     while (!this.stopped) {
       const seen = this.wakes;
       try {
@@ -191,8 +208,11 @@ export class ProjectionRunner {
           await this.idle(this.untilRetry(), seen);
           continue;
         }
+        const gathering = pageReadAt + this.gatherMs - Date.now();
+        if (gathering > 0) await sleep(gathering);
         const from = lowest(free);
         const events = await this.options.store.readAll(from, this.batchSize);
+        pageReadAt = events.length > 0 && events.length < this.batchSize ? Date.now() : 0;
         // Followers with nothing to do in the page only move their checkpoints, all in one statement.
         const passing = free.filter((f) => {
           const mine = events.filter((e) => e.position > f.position);
