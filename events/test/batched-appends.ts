@@ -7,6 +7,7 @@ import {
   WrongExpectedRevisionError,
   type AppendRequest,
   type EventStoreAdapter,
+  type PgConnection,
   type StoredEvent,
 } from '../src/index';
 
@@ -42,18 +43,40 @@ function request(
   };
 }
 
+/** The connection with a pool that counts the statements the database refused. */
+export function countingFailures(connection: PgConnection) {
+  let failed = 0;
+  const pool = new Proxy(connection.pool, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver) as unknown;
+      if (key !== 'query' || typeof value !== 'function')
+        return typeof value === 'function' ? value.bind(target) : value;
+      return (...args: unknown[]) =>
+        (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch((error: unknown) => {
+          failed++;
+          throw error;
+        });
+    },
+  });
+  return {
+    connection: { ...connection, kind: connection.kind, pool, listen: connection.listen.bind(connection) },
+    failedStatements: () => failed,
+  };
+}
+
 /**
  * Appends that arrive while others are being written go to the database together, in one
  * statement: each must still answer for itself, as if it had gone alone.
  */
 export function describeBatchedAppends(
   name: string,
-  open: () => Promise<{ adapter: EventStoreAdapter; close(): Promise<void> }>,
+  open: () => Promise<{ adapter: EventStoreAdapter; close(): Promise<void>; failedStatements(): number }>,
 ) {
   describe(`appends that go together: ${name}`, () => {
     let adapter: EventStoreAdapter;
     let close: () => Promise<void>;
-    beforeAll(async () => ({ adapter, close } = await open()));
+    let failedStatements: () => number;
+    beforeAll(async () => ({ adapter, close, failedStatements } = await open()));
     afterAll(async () => close?.());
     const stream = () => `batched-${randomUUID()}`;
 
@@ -114,6 +137,20 @@ export function describeBatchedAppends(
       expect(contestedEvents.map((e) => e.revision)).toEqual([0n, 1n]);
       expect(verifyChain(contestedEvents)).toBeNull();
       expect(await adapter.readStream(retried.streamId)).toHaveLength(2);
+    });
+
+    it('appends to one stream at any head take turns: no insert fails, neither theirs nor one they share', async () => {
+      const busy = stream();
+      await adapter.append(request(busy, 'no_stream'));
+      const failedBefore = failedStatements();
+      const appends = Array.from({ length: 20 }, (_, i) =>
+        i % 2 === 0 ? request(busy, 'any') : request(stream(), 'no_stream'),
+      );
+      await Promise.all(appends.map((r) => adapter.append(r)));
+      expect(failedStatements() - failedBefore).toBe(0);
+      const events = await adapter.readStream(busy);
+      expect(events.map((e) => e.revision)).toEqual(Array.from({ length: 11 }, (_, r) => BigInt(r)));
+      expect(verifyChain(events)).toBeNull();
     });
   });
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { openPglite } from '@chat/platform/database';
 import { PostgresEventStoreAdapter, PostgresKeyVault } from '../src/index';
 import { describeEventStoreContract } from './event-store.contract';
-import { describeBatchedAppends } from './batched-appends';
+import { countingFailures, describeBatchedAppends } from './batched-appends';
 import { describeSharedDatabase } from './shared-database';
 
 describeEventStoreContract('pglite', async () => {
@@ -11,7 +11,12 @@ describeEventStoreContract('pglite', async () => {
   await adapter.migrate();
   const vault = new PostgresKeyVault(database.pool, randomBytes(32), 0);
   await vault.migrate();
-  return { adapter, vault, concurrent: false, close: async () => (await adapter.close(), await database.close()) };
+  return {
+    adapter,
+    vault,
+    concurrent: false,
+    close: async () => (await adapter.close(), await database.close()),
+  };
 });
 
 describeSharedDatabase('pglite, two adapters', async () => {
@@ -27,7 +32,8 @@ describeSharedDatabase('pglite, two adapters', async () => {
 
 describeBatchedAppends('pglite', async () => {
   const database = await openPglite('memory://');
-  const adapter = new PostgresEventStoreAdapter(database, 'pglite');
+  const { connection, failedStatements } = countingFailures(database);
+  const adapter = new PostgresEventStoreAdapter(connection, 'pglite');
   await adapter.migrate();
-  return { adapter, close: async () => (await adapter.close(), await database.close()) };
+  return { adapter, failedStatements, close: async () => (await adapter.close(), await database.close()) };
 });

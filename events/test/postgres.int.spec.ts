@@ -5,7 +5,7 @@ import { describe } from 'vitest';
 import { PostgresEventStoreAdapter, PostgresKeyVault } from '../src/index';
 import { describeEventStoreContract } from './event-store.contract';
 import { describeCommitOrderRace } from './commit-order-race';
-import { describeBatchedAppends } from './batched-appends';
+import { countingFailures, describeBatchedAppends } from './batched-appends';
 import { describeSharedDatabase } from './shared-database';
 
 async function openTarget() {
@@ -20,12 +20,20 @@ async function openTarget() {
 describe.skipIf(!onRealPostgres())('PostgreSQL', () => {
   describeEventStoreContract('postgres', async () => {
     const { database, adapter, vault } = await openTarget();
-    return { adapter, vault, concurrent: true, close: async () => (await adapter.close(), await database.close()) };
+    return {
+      adapter,
+      vault,
+      concurrent: true,
+      close: async () => (await adapter.close(), await database.close()),
+    };
   });
   describeCommitOrderRace();
   describeBatchedAppends('postgres', async () => {
-    const { database, adapter } = await openTarget();
-    return { adapter, close: async () => (await adapter.close(), await database.close()) };
+    const database = await createTestDatabase();
+    const { connection, failedStatements } = countingFailures(database);
+    const adapter = new PostgresEventStoreAdapter(connection, database.kind);
+    await adapter.migrate();
+    return { adapter, failedStatements, close: async () => (await adapter.close(), await database.close()) };
   });
   describeSharedDatabase('postgres, two pools', async () => {
     const { database, adapter } = await openTarget();

@@ -52,14 +52,24 @@ export interface PostgresOptions {
   connectTimeoutMs?: number;
 }
 
+/** How long a pooled session lives before it is replaced (see openPostgres). */
+const CONNECTION_LIFETIME_S = 30;
+
 /**
  * Real Postgres. Every pooled session ends an idle transaction after 10 s, so a stuck client
  * cannot hold the snapshot horizon (and so every event reader) back for long.
+ *
+ * Sessions are replaced after CONNECTION_LIFETIME_S. A prepared statement keeps the generic
+ * plan Postgres made for it from the table's size at the time, for as long as the session
+ * lives: one made while the events table was nearly empty scans the table on every append and
+ * every read of a stream, and on a busy server sessions never idle out. Measured on a fresh
+ * database under 4,400 simulated users: Postgres at 110 % of a core, answers taking seconds.
  */
 export function openPostgres(url: string, options: PostgresOptions = {}): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
+    maxLifetimeSeconds: CONNECTION_LIFETIME_S,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
     options: `-c idle_in_transaction_session_timeout=10000 -c statement_timeout=${options.statementTimeoutMs ?? 30_000}`,
   });

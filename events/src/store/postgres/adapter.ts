@@ -146,8 +146,34 @@ export class PostgresEventStoreAdapter implements EventStoreAdapter {
     await this.connection.pool.query(EVENTS_DDL);
   }
 
+  /**
+   * Appends to one stream take turns in this process: the next seals onto the head the one before
+   * it left, instead of onto the same head, which would make its insert wait for the other's
+   * commit and then fail on the unique (stream, revision), failing every append that shared that
+   * insert with it (measured: 20 appends at once, half of them to one stream, made 29 failed
+   * statements).
+   */
+  private readonly appending = new Map<string, Promise<void>>();
+
   async append(request: AppendRequest): Promise<AppendResult> {
-    // 'any' may lose a race for the next revision; it then simply tries again at the new head.
+    const { streamId } = request;
+    const before = this.appending.get(streamId);
+    const turn = before ? before.then(() => this.appendInTurn(request)) : this.appendInTurn(request);
+    const done = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.appending.set(streamId, done);
+    try {
+      return await turn;
+    } finally {
+      if (this.appending.get(streamId) === done) this.appending.delete(streamId);
+    }
+  }
+
+  private async appendInTurn(request: AppendRequest): Promise<AppendResult> {
+    // 'any' may lose a race for the next revision (to another process); it then simply tries
+    // again at the new head.
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.tryAppend(request);
@@ -196,7 +222,11 @@ export class PostgresEventStoreAdapter implements EventStoreAdapter {
         this.heads.delete(request.streamId);
         await this.checkConditions(request);
         if (round >= 2)
-          throw new WrongExpectedRevisionError(request.streamId, request.expected, head?.revision ?? 'no_stream');
+          throw new WrongExpectedRevisionError(
+            request.streamId,
+            request.expected,
+            head?.revision ?? 'no_stream',
+          );
         head = undefined;
         continue;
       }
@@ -258,7 +288,7 @@ export class PostgresEventStoreAdapter implements EventStoreAdapter {
     const appended = new Set<string>();
     const read = new Set<string>();
     let events = 0;
-    for (let i = 0; i < this.waiting.length && jobs.length < MAX_APPENDS_PER_INSERT; ) {
+    for (let i = 0; i < this.waiting.length && jobs.length < MAX_APPENDS_PER_INSERT;) {
       const job = this.waiting[i]!;
       const conditions = (job.request.unchanged ?? []).map((c) => c.streamId);
       const apart =
@@ -343,8 +373,13 @@ export class PostgresEventStoreAdapter implements EventStoreAdapter {
     ] as const;
     const { rows: inserted } =
       this.connection.kind === 'postgres'
-        ? await this.connection.pool.query<{ event_id: string; position: string }>({ ...APPEND, values: [...values] })
-        : await this.connection.pool.query<{ event_id: string; position: string }>(withLiterals(APPEND.text, values));
+        ? await this.connection.pool.query<{ event_id: string; position: string }>({
+            ...APPEND,
+            values: [...values],
+          })
+        : await this.connection.pool.query<{ event_id: string; position: string }>(
+            withLiterals(APPEND.text, values),
+          );
     return new Map(inserted.map((r) => [r.event_id.toLowerCase(), BigInt(r.position)]));
   }
 
@@ -372,7 +407,11 @@ export class PostgresEventStoreAdapter implements EventStoreAdapter {
       const found = rows.find((r) => r.stream_id === condition.streamId)?.revision;
       const actual = found == null ? null : BigInt(found);
       if (actual !== condition.revision)
-        throw new WrongExpectedRevisionError(condition.streamId, condition.revision ?? 'no_stream', actual ?? 'no_stream');
+        throw new WrongExpectedRevisionError(
+          condition.streamId,
+          condition.revision ?? 'no_stream',
+          actual ?? 'no_stream',
+        );
     }
   }
 
@@ -419,10 +458,13 @@ export class PostgresEventStoreAdapter implements EventStoreAdapter {
     current: bigint | null,
     reloadHead = false,
   ): Promise<AppendResult> {
-    const { rows } = await this.connection.pool.query<{ stream_id: string; revision: string; position: string }>(
-      'SELECT stream_id, revision, position FROM events WHERE event_id = ANY($1::uuid[])',
-      [request.eventIds],
-    );
+    const { rows } = await this.connection.pool.query<{
+      stream_id: string;
+      revision: string;
+      position: string;
+    }>('SELECT stream_id, revision, position FROM events WHERE event_id = ANY($1::uuid[])', [
+      request.eventIds,
+    ]);
     if (rows.length === request.eventIds.length && rows.every((r) => r.stream_id === request.streamId)) {
       return {
         position: rows.map((r) => BigInt(r.position)).reduce((a, b) => (a > b ? a : b)),
