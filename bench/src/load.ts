@@ -21,10 +21,10 @@ import { ERROR_LIMIT, P99_LIMIT_MS, runStep, type StepResult } from './load/step
  * same run: a bare fastify hello-world under autocannon. Server, generator, Postgres and the
  * machine's other work all share the same cores; everything is on loopback.
  *
- * Settings (environment): LOAD_MODES (all-in-one,services), LOAD_STEP_SECONDS (30),
+ * Settings (environment): LOAD_MODES (all-in-one,all-in-one-postgres,services), LOAD_STEP_SECONDS (30),
  * LOAD_STARTUP_SECONDS (15: the servers run at the first N before the first step is measured),
- * LOAD_STEPS (a count of the ladder 50,100,200,400,800,1600,3200,5000,6400,8000,10000, default 8,
- * or a comma-separated list of N), LOAD_WARMUP_SECONDS (3), LOAD_BUDGET_MINUTES (16: no step
+ * LOAD_STEPS (a count of the ladder 50,100,200,400,800,1600,3200,5000,6400,8000,10000, default 9,
+ * or a comma-separated list of N), LOAD_WARMUP_SECONDS (3), LOAD_BUDGET_MINUTES (24: no step
  * starts that could not end within it),
  * LOAD_ACCOUNTS (100), LOAD_AGENT_ACCOUNTS (10), LOAD_CHANNELS (10), LOAD_HISTORY (50 messages
  * per channel), LOAD_AGENT_SHARE (0.03), LOAD_VISITOR_SHARE (0.01), LOAD_SOCKETS (256 keep-alive
@@ -38,14 +38,16 @@ const env = process.env;
 const number = (name: string, fallback: number) => (env[name] ? Number(env[name]) : fallback);
 
 const settings = {
-  modes: (env.LOAD_MODES ?? 'all-in-one,services').split(',').map((m) => m.trim()) as Mode[],
+  modes: (env.LOAD_MODES ?? 'all-in-one,all-in-one-postgres,services')
+    .split(',')
+    .map((m) => m.trim()) as Mode[],
   stepSeconds: number('LOAD_STEP_SECONDS', 30),
   steps: env.LOAD_STEPS?.includes(',')
     ? env.LOAD_STEPS.split(',').map(Number)
-    : LADDER.slice(0, number('LOAD_STEPS', 8)),
+    : LADDER.slice(0, number('LOAD_STEPS', 9)),
   warmupSeconds: number('LOAD_WARMUP_SECONDS', 3),
   startupSeconds: number('LOAD_STARTUP_SECONDS', 15),
-  budgetMinutes: number('LOAD_BUDGET_MINUTES', 16),
+  budgetMinutes: number('LOAD_BUDGET_MINUTES', 24),
   accounts: number('LOAD_ACCOUNTS', 100),
   agentAccounts: number('LOAD_AGENT_ACCOUNTS', 10),
   channels: number('LOAD_CHANNELS', 10),
@@ -98,14 +100,12 @@ function printStep(step: StepResult): void {
 }
 
 async function runMode(mode: Mode, deadline: number): Promise<ModeResult> {
-  out(
-    `\n== ${mode === 'all-in-one' ? 'all-in-one server (PGlite, one process)' : 'services (command-api, projections, query-api on Postgres)'} ==`,
-  );
+  out(`\n== ${HEADING[mode]} ==`);
   const t0 = performance.now();
   const system: RunningSystem =
-    mode === 'all-in-one'
-      ? await startAllInOne(settings.rateLimitPerMinute)
-      : await startServices(settings.rateLimitPerMinute);
+    mode === 'services'
+      ? await startServices(settings.rateLimitPerMinute)
+      : await startAllInOne(settings.rateLimitPerMinute, mode === 'all-in-one' ? 'pglite' : 'postgres');
   const client = new Client(system.targets, new Recorder(), settings.sockets);
   const probeClient = new Client(system.targets, new Recorder(), 2);
   let simulation: Simulation | null = null;
@@ -293,7 +293,16 @@ export async function run() {
   };
 }
 
-const LABEL: Record<Mode, string> = { 'all-in-one': 'all-in-one (PGlite)', services: 'services (Postgres)' };
+const LABEL: Record<Mode, string> = {
+  'all-in-one': 'all-in-one (PGlite)',
+  'all-in-one-postgres': 'all-in-one (Postgres)',
+  services: 'services (Postgres)',
+};
+const HEADING: Record<Mode, string> = {
+  'all-in-one': 'all-in-one server (PGlite, one process)',
+  'all-in-one-postgres': 'all-in-one server on Postgres (one process)',
+  services: 'services (command-api, projections, query-api on Postgres)',
+};
 
 function summaryRows(modes: ModeResult[], ceiling: number) {
   const rows: {
@@ -309,7 +318,9 @@ function summaryRows(modes: ModeResult[], ceiling: number) {
       metric: `largest healthy N, ${label}`,
       value: m.largestHealthyN,
       unit: 'users',
-      target: '>= 5,000 users',
+      // The embedded database runs its SQL on the server's own thread: its ceiling is reported, for
+      // a small team's single process, not held to the organisation-sized target.
+      ...(m.mode === 'all-in-one' ? {} : { target: '>= 5,000 users' }),
     });
     const at = m.steps.find((s) => s.n === m.largestHealthyN && s.healthy);
     if (!at) continue;

@@ -12,7 +12,7 @@ import type { Targets } from './client';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-export type Mode = 'all-in-one' | 'services';
+export type Mode = 'all-in-one' | 'all-in-one-postgres' | 'services';
 
 export interface RunningSystem {
   mode: Mode;
@@ -110,14 +110,31 @@ function stopper(stop: () => Promise<void>): () => Promise<void> {
   return once;
 }
 
-/** The all-in-one server on PGlite in a fresh data directory, demo organisation seeded. */
-export async function startAllInOne(rateLimit: number): Promise<RunningSystem> {
+/**
+ * The all-in-one server (`npm start`) in a fresh data directory, demo organisation seeded: on its
+ * embedded PGlite, or on the machine's Postgres in a scratch database.
+ */
+export async function startAllInOne(rateLimit: number, on: 'pglite' | 'postgres'): Promise<RunningSystem> {
+  const scratch = on === 'postgres' ? await scratchDatabase('bench_load') : null;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'load-aio-'));
   const port = await freePort();
-  const env = { ...baseEnv(rateLimit), DATA_DIR: dataDir, PORT: String(port), SEED_DEMO: 'true' };
+  const env = {
+    ...baseEnv(rateLimit),
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    SEED_DEMO: 'true',
+    ...(scratch
+      ? {
+          DATABASE_URL: scratch.url,
+          EVENT_STORE: 'postgres',
+          DATA_KEY_SECRET: randomBytes(32).toString('hex'),
+        }
+      : {}),
+  };
   let child: ChildProcess | null = null;
   const stop = stopper(async () => {
     if (child) await stopChild(child);
+    await scratch?.drop();
     rmSync(dataDir, { recursive: true, force: true });
   });
   try {
@@ -126,10 +143,10 @@ export async function startAllInOne(rateLimit: number): Promise<RunningSystem> {
     const url = started.url.replace('localhost', '127.0.0.1');
     await waitReady(url, READY_ATTEMPTS);
     return {
-      mode: 'all-in-one',
+      mode: scratch ? 'all-in-one-postgres' : 'all-in-one',
       targets: { commands: url, queries: url },
       processes: [{ name: 'all-in-one', pid: child.pid! }],
-      database: null,
+      database: scratch ? new URL(scratch.url).pathname.slice(1) : null,
       stop,
     };
   } catch (error) {
