@@ -50,8 +50,8 @@ export const ABANDONED_RESERVATION_MS = 60_000;
 const channelNameInput = text(1, 80)
   .transform(normalizeChannelName)
   .pipe(ChannelName.min(1, 'needs at least one letter or digit'));
-/** A post checks the channel it was decided on this many times, then goes in as checked on the last read. */
-const MAX_POST_ATTEMPTS = 4;
+/** A post or read mark checks the channel it was decided on this many times, then goes in as checked on the last read. */
+const MAX_CHECKED_ATTEMPTS = 4;
 const uniqueIds = (ids: string[] | null | undefined) => !ids || new Set(ids).size === ids.length;
 
 const newEvents = (events: { type: string; data: unknown }[]) =>
@@ -292,7 +292,7 @@ export const postMessage = defineCommand({
         events = decideMessage(command, initialMessageState, facts);
       }
       // Past a few changes of the channel in a row, the message goes in as checked on the last read.
-      const checked = !withAttachments && attempt < MAX_POST_ATTEMPTS;
+      const checked = !withAttachments && attempt < MAX_CHECKED_ATTEMPTS;
       try {
         // A new message is a new stream: concurrent posters never contend, and a retry finds it taken.
         const result = await context.store.append(stream, 'no_stream', newEvents(events), context.append, {
@@ -377,22 +377,55 @@ export const markChannelRead = defineCommand({
       messageId: body.messageId ?? null,
       by: actingUser(context),
     };
-    const [channel, message] = await Promise.all([
-      load(context, channelAggregate, channelStream(body.channelId)),
-      body.messageId ? load(context, messageAggregate, messageStream(body.messageId)) : null,
-    ]);
-    const events = decideChannelMember(command, channelMemberAggregate.initialState, {
-      channel: channel.state,
-      message: message?.state,
-    });
-    // Read marks only move forward and need no state: appended without reading the stream.
-    const result = await context.store.append(
-      channelMemberStream(body.channelId, command.by.userId),
-      'any',
-      newEvents(events),
-      context.append,
+    const channelStreamId = channelStream(body.channelId);
+    const message = body.messageId
+      ? await load(context, messageAggregate, messageStream(body.messageId))
+      : null;
+    // It is most of what people send (every conversation opened): as for a post, the channel is
+    // taken as this process last folded it, without a read; the mark goes in only while the
+    // channel's stream still ends there, and a refusal is confirmed on a fresh read first.
+    let channel: Loaded<ChannelState> | undefined = keptState(
+      context.store,
+      channelAggregate,
+      channelStreamId,
     );
-    return { position: result.position };
+    let read = false;
+    for (let attempt = 1; ; attempt++) {
+      if (!channel) {
+        channel = await load(context, channelAggregate, channelStreamId);
+        read = true;
+      }
+      let events;
+      try {
+        events = decideChannelMember(command, channelMemberAggregate.initialState, {
+          channel: channel.state,
+          message: message?.state,
+        });
+      } catch (error) {
+        if (read) throw error;
+        channel = undefined;
+        continue;
+      }
+      try {
+        // Read marks only move forward and need no state: appended without reading the stream.
+        const result = await context.store.append(
+          channelMemberStream(body.channelId, command.by.userId),
+          'any',
+          newEvents(events),
+          context.append,
+          {
+            unchanged:
+              attempt < MAX_CHECKED_ATTEMPTS
+                ? [{ streamId: channelStreamId, revision: channel.revision }]
+                : [],
+          },
+        );
+        return { position: result.position };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedRevisionError) || error.streamId !== channelStreamId) throw error;
+        channel = undefined; // joined, left or deleted meanwhile: decide again on what it is now
+      }
+    }
   },
 });
 
