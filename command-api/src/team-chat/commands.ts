@@ -40,8 +40,7 @@ import {
   type MessageCommand,
   type PostMessageCommand,
 } from './decide';
-import { keptState, type Loaded } from '../commands/stream-state';
-import { actingUser, load } from './load';
+import { actingUser, load, onKeptChannel } from './load';
 
 const channelId = z.uuid();
 /** A name reserved this long ago by a channel that never came to be is free again. */
@@ -50,8 +49,6 @@ export const ABANDONED_RESERVATION_MS = 60_000;
 const channelNameInput = text(1, 80)
   .transform(normalizeChannelName)
   .pipe(ChannelName.min(1, 'needs at least one letter or digit'));
-/** A post or read mark checks the channel it was decided on this many times, then goes in as checked on the last read. */
-const MAX_CHECKED_ATTEMPTS = 4;
 const uniqueIds = (ids: string[] | null | undefined) => !ids || new Set(ids).size === ids.length;
 
 const newEvents = (events: { type: string; data: unknown }[]) =>
@@ -256,60 +253,41 @@ export const postMessage = defineCommand({
       attachments: [],
       by: actingUser(context),
     };
-    const channelStreamId = channelStream(body.channelId);
     const stream = messageStream(body.messageId);
     const withAttachments = Boolean(body.attachmentIds?.length);
     const quoted = body.quotedMessageId
       ? await load(context, messageAggregate, messageStream(body.quotedMessageId))
       : null;
-    // The channel as this process last folded it, without a read: the append below happens only
-    // while the channel's stream still ends there, and a refusal is confirmed on a fresh read first.
     // With attachments (claimed before the append) the channel is read, as a plain append needs.
-    let channel: Loaded<ChannelState> | undefined = withAttachments
-      ? undefined
-      : keptState(context.store, channelAggregate, channelStreamId);
-    let read = false;
-    for (let attempt = 1; ; attempt++) {
-      if (!channel) {
-        channel = await load(context, channelAggregate, channelStreamId);
-        read = true;
-      }
-      const facts = { channel: channel.state, quoted: quoted?.state };
-      let events;
-      try {
-        events = decideMessage(command, initialMessageState, facts); // the rules, before any attachment is claimed
-      } catch (error) {
-        if (read) throw error;
-        channel = undefined;
-        continue;
-      }
-      if (withAttachments) {
-        command.attachments = await claimAttachments(context.services.pool, {
-          attachmentIds: body.attachmentIds!,
-          uploaderId: command.by.userId,
-          messageId: body.messageId,
-        });
-        events = decideMessage(command, initialMessageState, facts);
-      }
-      // Past a few changes of the channel in a row, the message goes in as checked on the last read.
-      const checked = !withAttachments && attempt < MAX_CHECKED_ATTEMPTS;
-      try {
-        // A new message is a new stream: concurrent posters never contend, and a retry finds it taken.
-        const result = await context.store.append(stream, 'no_stream', newEvents(events), context.append, {
-          unchanged: checked ? [{ streamId: channelStreamId, revision: channel.revision }] : [],
-        });
-        return { position: result.position, messageId: body.messageId };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError)) throw error;
-        if (error.streamId === channelStreamId) {
-          channel = undefined; // joined, left or deleted meanwhile: decide again on what it is now
-          continue;
+    return onKeptChannel(
+      context,
+      body.channelId,
+      async (channel, unchanged) => {
+        const facts = { channel: channel.state, quoted: quoted?.state };
+        let events = decideMessage(command, initialMessageState, facts); // the rules, before any attachment is claimed
+        if (withAttachments) {
+          command.attachments = await claimAttachments(context.services.pool, {
+            attachmentIds: body.attachmentIds!,
+            uploaderId: command.by.userId,
+            messageId: body.messageId,
+          });
+          events = decideMessage(command, initialMessageState, facts);
         }
-        const existing = await load(context, messageAggregate, stream);
-        decideMessage(command, existing.state as MessageState, facts); // empty for a retry of this very message
-        return { position: existing.position, messageId: body.messageId };
-      }
-    }
+        try {
+          // A new message is a new stream: concurrent posters never contend, and a retry finds it taken.
+          const result = await context.store.append(stream, 'no_stream', newEvents(events), context.append, {
+            unchanged,
+          });
+          return { position: result.position, messageId: body.messageId };
+        } catch (error) {
+          if (!(error instanceof WrongExpectedRevisionError) || error.streamId !== stream) throw error;
+          const existing = await load(context, messageAggregate, stream);
+          decideMessage(command, existing.state as MessageState, facts); // empty for a retry of this very message
+          return { position: existing.position, messageId: body.messageId };
+        }
+      },
+      { read: withAttachments },
+    );
   },
 });
 
@@ -377,55 +355,25 @@ export const markChannelRead = defineCommand({
       messageId: body.messageId ?? null,
       by: actingUser(context),
     };
-    const channelStreamId = channelStream(body.channelId);
     const message = body.messageId
       ? await load(context, messageAggregate, messageStream(body.messageId))
       : null;
-    // It is most of what people send (every conversation opened): as for a post, the channel is
-    // taken as this process last folded it, without a read; the mark goes in only while the
-    // channel's stream still ends there, and a refusal is confirmed on a fresh read first.
-    let channel: Loaded<ChannelState> | undefined = keptState(
-      context.store,
-      channelAggregate,
-      channelStreamId,
-    );
-    let read = false;
-    for (let attempt = 1; ; attempt++) {
-      if (!channel) {
-        channel = await load(context, channelAggregate, channelStreamId);
-        read = true;
-      }
-      let events;
-      try {
-        events = decideChannelMember(command, channelMemberAggregate.initialState, {
-          channel: channel.state,
-          message: message?.state,
-        });
-      } catch (error) {
-        if (read) throw error;
-        channel = undefined;
-        continue;
-      }
-      try {
-        // Read marks only move forward and need no state: appended without reading the stream.
-        const result = await context.store.append(
-          channelMemberStream(body.channelId, command.by.userId),
-          'any',
-          newEvents(events),
-          context.append,
-          {
-            unchanged:
-              attempt < MAX_CHECKED_ATTEMPTS
-                ? [{ streamId: channelStreamId, revision: channel.revision }]
-                : [],
-          },
-        );
-        return { position: result.position };
-      } catch (error) {
-        if (!(error instanceof WrongExpectedRevisionError) || error.streamId !== channelStreamId) throw error;
-        channel = undefined; // joined, left or deleted meanwhile: decide again on what it is now
-      }
-    }
+    // It is most of what people send (every conversation opened): decided as a post is.
+    return onKeptChannel(context, body.channelId, async (channel, unchanged) => {
+      const events = decideChannelMember(command, channelMemberAggregate.initialState, {
+        channel: channel.state,
+        message: message?.state,
+      });
+      // Read marks only move forward and need no state: appended without reading the stream.
+      const result = await context.store.append(
+        channelMemberStream(body.channelId, command.by.userId),
+        'any',
+        newEvents(events),
+        context.append,
+        { unchanged },
+      );
+      return { position: result.position };
+    });
   },
 });
 
